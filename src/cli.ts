@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// `tokportal-sync`: one binary, one subcommand per job. Each command lives in
+// src/commands/ and is listed in src/commands/index.ts.
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from './config.js';
+import { registerCommands } from './commands/index.js';
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('tokportal-sync')
+    .description('Mirror a TokPortal workspace (bundles, accounts, remakes) into Postgres')
+    .showHelpAfterError()
+    .configureHelp({ sortSubcommands: false });
+  registerCommands(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      // A setting is wrong: one clear line, no stack trace.
+      process.stderr.write(`tokportal-sync: ${error.message}\n`);
+      process.exit(2);
+    }
+    if (error instanceof CommanderError) process.exit(error.exitCode);
+    throw error;
+  }
+}
+
+await main(process.argv);

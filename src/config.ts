@@ -1,0 +1,161 @@
+// The one place the environment is read. Every setting is validated here so that a
+// wrong value stops the process at start with one line naming the variable, instead
+// of failing later somewhere deep in a job.
+import { z } from 'zod';
+
+export const DEFAULT_TOKPORTAL_BASE_URL = 'https://app.tokportal.com/api/ext';
+
+const durationPattern = /^(\d+)(ms|s|m|h)?$/;
+const unitMs = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
+
+/** Parses "15m", "900s", "2h", "500ms" or a bare number of milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const match = durationPattern.exec(text.trim());
+  if (!match) return undefined;
+  const unit = (match[2] ?? 'ms') as keyof typeof unitMs;
+  return Number(match[1]) * unitMs[unit];
+}
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: 'expected a duration such as 15m, 900s or 500ms' });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const envSchema = z.object({
+  DATABASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
+  PGLITE_DIR: z.string().default('./.data/pglite'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, dot, dash or underscore')
+    .default('tokportal-sync'),
+  TOKPORTAL_API_KEY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^sk_[0-9a-f]{64}$/, 'expected sk_ followed by 64 lowercase hex characters')
+      .optional(),
+  ),
+  TOKPORTAL_BASE_URL: z.url({ message: 'expected an http(s) URL' }).default(DEFAULT_TOKPORTAL_BASE_URL),
+  TOKPORTAL_WEBHOOK_SECRETS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .transform((text) =>
+        (text ?? '')
+          .split(',')
+          .map((secret) => secret.trim())
+          .filter((secret) => secret.length > 0),
+      ),
+  ),
+  TOKPORTAL_RATE_LIMIT_PER_MIN: positiveInt(120),
+  TOKPORTAL_TIMEOUT_MS: positiveInt(15_000),
+  WEBHOOK_TOLERANCE_SECONDS: positiveInt(300),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  ADMIN_TOKEN: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(16, 'expected at least 16 characters (use a random token)').optional(),
+  ),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WORKER_CONCURRENCY: positiveInt(4),
+  RECONCILE_INTERVAL: duration('15m'),
+});
+
+export type Config = {
+  databaseUrl: string | undefined;
+  pgliteDir: string;
+  redisUrl: string;
+  queuePrefix: string;
+  apiKey: string | undefined;
+  baseUrl: string;
+  webhookSecrets: string[];
+  rateLimitPerMin: number;
+  requestTimeoutMs: number;
+  webhookToleranceSeconds: number;
+  port: number;
+  host: string;
+  adminToken: string | undefined;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  workerConcurrency: number;
+  reconcileIntervalMs: number;
+};
+
+/** A setting is missing or malformed; the message is one line fit for a terminal. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid ${variable}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    pgliteDir: e.PGLITE_DIR,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    apiKey: e.TOKPORTAL_API_KEY,
+    baseUrl: e.TOKPORTAL_BASE_URL.replace(/\/+$/, ''),
+    webhookSecrets: e.TOKPORTAL_WEBHOOK_SECRETS,
+    rateLimitPerMin: e.TOKPORTAL_RATE_LIMIT_PER_MIN,
+    requestTimeoutMs: e.TOKPORTAL_TIMEOUT_MS,
+    webhookToleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS,
+    port: e.PORT,
+    host: e.HOST,
+    adminToken: e.ADMIN_TOKEN,
+    logLevel: e.LOG_LEVEL,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    reconcileIntervalMs: e.RECONCILE_INTERVAL,
+  };
+}
+
+const settingVariable = {
+  apiKey: 'TOKPORTAL_API_KEY',
+  databaseUrl: 'DATABASE_URL',
+  adminToken: 'ADMIN_TOKEN',
+} as const;
+
+/** Narrows an optional setting that the current command cannot run without. */
+export function requireSetting<K extends keyof typeof settingVariable>(
+  config: Config,
+  key: K,
+  purpose: string,
+): NonNullable<Config[K]> {
+  const value = config[key];
+  if (value === undefined || value === null) {
+    throw new ConfigError(`Missing ${settingVariable[key]}: ${purpose}`);
+  }
+  return value as NonNullable<Config[K]>;
+}
+
+export function requireWebhookSecrets(config: Config): string[] {
+  if (config.webhookSecrets.length === 0) {
+    throw new ConfigError(
+      'Missing TOKPORTAL_WEBHOOK_SECRETS: the receiver needs the signing secret shown when the webhook endpoint was created (comma-separate several during rotation)',
+    );
+  }
+  return config.webhookSecrets;
+}
