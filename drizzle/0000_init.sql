@@ -85,6 +85,7 @@ CREATE TABLE "tokportal"."bundles" (
 	"first_seen_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"last_synced_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"detail_synced_at" timestamp with time zone,
+	"last_listed_at" timestamp with time zone,
 	"deleted_at" timestamp with time zone,
 	"not_owned_at" timestamp with time zone
 );

@@ -65,6 +65,8 @@ export const bundles = tokportal.table(
     firstSeenAt: timestamptz('first_seen_at').notNull().defaultNow(),
     lastSyncedAt: timestamptz('last_synced_at').notNull().defaultNow(),
     detailSyncedAt: timestamptz('detail_synced_at'),
+    /** Last time a list page showed this bundle: reconcile tombstone candidates are the ones a full listing missed. */
+    lastListedAt: timestamptz('last_listed_at'),
     deletedAt: timestamptz('deleted_at'),
     notOwnedAt: timestamptz('not_owned_at'),
   },

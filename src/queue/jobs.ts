@@ -1,0 +1,53 @@
+// The contract between producers (receiver, CLI, scheduler) and the worker: one queue,
+// one job per TokPortal API call, so BullMQ's queue-wide rate limiter counts API calls
+// and every process together stays under TokPortal's limit.
+import type { JobsOptions } from 'bullmq';
+
+export const SYNC_QUEUE_NAME = 'tokportal-api';
+
+export const JOB = {
+  /** GET /bundles/:id, then apply the detail snapshot. */
+  syncBundle: 'sync-bundle',
+  /** GET /bundles?page=N for a backfill or reconcile run, apply the list items, schedule detail syncs. */
+  listPage: 'list-page',
+  /** Scheduled: starts an incremental reconcile run (no API call itself). */
+  reconcile: 'reconcile',
+} as const;
+export type JobName = (typeof JOB)[keyof typeof JOB];
+
+/** Why a bundle is being refetched; lands in bundle_versions.source. */
+export type SyncReason = 'webhook' | 'backfill' | 'reconcile' | 'replay' | 'manual';
+
+export type SyncBundleData = {
+  bundleId: string;
+  reason: SyncReason;
+  /** The webhook event id or run id that asked for it, for the version history. */
+  sourceRef?: string | null;
+};
+
+export type ListPageData = {
+  /** sync_runs.id: filters and progress live in the run row, so a resume needs only the id. */
+  runId: string;
+  page: number;
+};
+
+export type ReconcileData = Record<string, never>;
+
+/** Lower runs first (BullMQ priorities): live webhooks go ahead of catch-up work. */
+export const PRIORITY = {
+  webhook: 1,
+  manual: 1,
+  replay: 2,
+  listPage: 3,
+  reconcile: 4,
+  backfillDetail: 5,
+} as const;
+
+/** Retries for transient failures (5xx, network, timeout); see the worker's backoff strategy. */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'jittered-exponential', delay: 1_000 },
+  removeOnComplete: { age: 3_600, count: 5_000 },
+  // Exhausted jobs stay visible in the failed set for `tokportal-sync replay --failed`.
+  removeOnFail: { age: 14 * 24 * 3_600 },
+};
