@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { decideDetailFetch, isDetailsMode, type KnownBundleState } from '../../src/sync/detail-policy.js';
+
+const updatedAt = '2026-03-01T10:00:00.000Z';
+const item = (overrides: Partial<{ updated_at: string; account_status: string | null; remade_count: number }> = {}) => ({
+  updated_at: overrides.updated_at ?? updatedAt,
+  account_status: overrides.account_status === undefined ? 'in_review' : overrides.account_status,
+  remade: { was_remade: false, remade_count: overrides.remade_count ?? 0, old_username: null, remade_at: null },
+});
+const known = (overrides: Partial<KnownBundleState> = {}): KnownBundleState => ({
+  apiUpdatedAt: new Date(updatedAt),
+  detailSyncedAt: new Date('2026-03-01T10:00:05.000Z'),
+  remadeCount: 0,
+  accountStatus: 'in_review',
+  deletedAt: null,
+  ...overrides,
+});
+
+describe('decideDetailFetch', () => {
+  it('skips a bundle whose detail is as new as the list item', () => {
+    expect(decideDetailFetch(item(), known(), 'auto')).toEqual({ fetch: false });
+  });
+
+  it('fetches a bundle never seen at all, or never seen in detail', () => {
+    expect(decideDetailFetch(item(), undefined, 'auto')).toEqual({ fetch: true, reason: 'never-seen' });
+    expect(decideDetailFetch(item(), known({ detailSyncedAt: null }), 'auto')).toEqual({
+      fetch: true,
+      reason: 'never-seen-in-detail',
+    });
+  });
+
+  it('fetches when the list updated_at is newer than what we applied', () => {
+    expect(decideDetailFetch(item({ updated_at: '2026-03-01T10:00:00.001Z' }), known(), 'auto')).toEqual({
+      fetch: true,
+      reason: 'updated-since-last-look',
+    });
+  });
+
+  it('fetches when a list observation advanced the bundle after its last detail sync', () => {
+    const state = known({ apiUpdatedAt: new Date('2026-03-02T00:00:00Z'), detailSyncedAt: new Date('2026-03-01T12:00:00Z') });
+    expect(decideDetailFetch(item({ updated_at: '2026-03-02T00:00:00Z' }), state, 'auto')).toEqual({
+      fetch: true,
+      reason: 'updated-since-detail',
+    });
+  });
+
+  it('does not fetch an older list item (a stale page)', () => {
+    expect(decideDetailFetch(item({ updated_at: '2026-02-01T00:00:00Z' }), known(), 'auto')).toEqual({ fetch: false });
+  });
+
+  it('fetches on a changed remade_count or account_status even with an equal updated_at', () => {
+    expect(decideDetailFetch(item({ remade_count: 1 }), known(), 'auto')).toEqual({ fetch: true, reason: 'remade' });
+    expect(decideDetailFetch(item({ account_status: 'finalized' }), known(), 'auto')).toEqual({
+      fetch: true,
+      reason: 'account-status-changed',
+    });
+    expect(decideDetailFetch(item({ account_status: null }), known(), 'auto')).toEqual({
+      fetch: true,
+      reason: 'account-status-changed',
+    });
+  });
+
+  it('fetches a tombstoned bundle that is listed again', () => {
+    expect(decideDetailFetch(item(), known({ deletedAt: new Date() }), 'auto')).toEqual({
+      fetch: true,
+      reason: 'back-from-tombstone',
+    });
+  });
+
+  it('fetches when updated_at cannot be read rather than risk missing a change', () => {
+    expect(decideDetailFetch(item({ updated_at: 'yesterday' }), known(), 'auto')).toMatchObject({ fetch: true });
+  });
+
+  it('obeys always and never whatever the state', () => {
+    expect(decideDetailFetch(item(), known(), 'always')).toEqual({ fetch: true, reason: 'always' });
+    expect(decideDetailFetch(item(), undefined, 'never')).toEqual({ fetch: false });
+    expect(decideDetailFetch(item({ remade_count: 3 }), known(), 'never')).toEqual({ fetch: false });
+  });
+
+  it('recognises the modes the CLI accepts', () => {
+    expect(['auto', 'always', 'never', 'sometimes'].map(isDetailsMode)).toEqual([true, true, true, false]);
+  });
+});
