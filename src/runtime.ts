@@ -1,0 +1,241 @@
+// Runtime wiring shared by every long-running command (receiver, worker, start, backfill, ...):
+// config, logger, metrics, the migrated database, Redis connections, the sync queue and the
+// API client, plus one ordered shutdown. Commands compose what they need instead of each
+// repeating the same setup, and everything opened here is closed by `close()`.
+import type { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { loadConfig, requireSetting, type Config } from './config.js';
+import { openDatabase, type Database, type DatabaseHandle } from './db/connection.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import type { ListPageData, ReconcileData, SyncBundleData } from './queue/jobs.js';
+import { createRedis } from './queue/redis.js';
+import { createSyncQueue } from './queue/sync-queue.js';
+import { TokPortalClient, type ApiCallInfo } from './tokportal/client.js';
+
+export type SyncQueue = Queue<SyncBundleData | ListPageData | ReconcileData>;
+
+/** A condition the user must fix (Redis down, key rejected): one line on stderr, a distinct exit code. */
+export class FatalError extends Error {
+  override name = 'FatalError';
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export const EXIT_CODE = { failure: 1, config: 2, authRejected: 3 } as const;
+
+export type Runtime = {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  database: DatabaseHandle;
+  db: Database;
+  /** A new Redis connection for the role; closed with the runtime. */
+  redis(role: 'producer' | 'worker'): Redis;
+  /** The sync queue on a shared producer connection (fails fast when Redis is down). */
+  queue(): SyncQueue;
+  /** The TokPortal client, its calls counted in metrics. Needs TOKPORTAL_API_KEY. */
+  client(): TokPortalClient;
+  /** Registers a cleanup; cleanups run in reverse order before the connections close. */
+  onClose(cleanup: () => Promise<void> | void): void;
+  close(): Promise<void>;
+};
+
+export type RuntimeOptions = {
+  config?: Config;
+  logger?: Logger;
+  metrics?: Metrics;
+  /** Apply pending migrations at start (default true). */
+  migrate?: boolean;
+  /**
+   * Embedded PGlite is one process's private database: only `start` (everything in one
+   * process) and one-shot commands may use it; a separate worker or receiver would not
+   * see the other's writes.
+   */
+  allowPglite?: boolean;
+  /** Why the command needs the database, for the error when DATABASE_URL is missing. */
+  purpose?: string;
+  maxConnections?: number;
+};
+
+export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const config = options.config ?? loadConfig();
+  if (!options.allowPglite) {
+    requireSetting(config, 'databaseUrl', options.purpose ?? 'this command shares the mirror with other processes');
+  }
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const metrics = options.metrics ?? createMetrics();
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    pgliteDir: config.pgliteDir,
+    ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
+  });
+  try {
+    if (options.migrate ?? true) await database.migrate();
+  } catch (error) {
+    await database.close().catch(() => {});
+    throw new FatalError(`The database is not usable (${database.kind}): ${describeError(error)}`);
+  }
+
+  const connections: Redis[] = [];
+  const cleanups: (() => Promise<void> | void)[] = [];
+  let queue: SyncQueue | undefined;
+  let client: TokPortalClient | undefined;
+  let closing: Promise<void> | undefined;
+
+  const runtime: Runtime = {
+    config,
+    logger,
+    metrics,
+    database,
+    db: database.db,
+    redis(role) {
+      const connection = createRedis(config.redisUrl, role);
+      // ioredis reports every reconnect attempt as an error event; one warning line each is enough.
+      connection.on('error', (error: Error) => logger.warn({ role, err: error.message }, 'redis connection error'));
+      connections.push(connection);
+      return connection;
+    },
+    queue() {
+      queue ??= createSyncQueue(runtime.redis('producer'), config.queuePrefix);
+      return queue;
+    },
+    client() {
+      client ??= new TokPortalClient({
+        baseUrl: config.baseUrl,
+        apiKey: requireSetting(config, 'apiKey', 'the worker reads bundles from the TokPortal API'),
+        timeoutMs: config.requestTimeoutMs,
+        onCall: recordApiCall(metrics),
+      });
+      return client;
+    },
+    onClose(cleanup) {
+      cleanups.push(cleanup);
+    },
+    close() {
+      closing ??= (async () => {
+        for (const cleanup of cleanups.reverse()) {
+          await settle(cleanup(), logger, 'cleanup');
+        }
+        if (queue) await settle(queue.close(), logger, 'queue close');
+        for (const connection of connections) {
+          await settle(
+            connection.quit().then(() => undefined),
+            logger,
+            'redis quit',
+          );
+          connection.disconnect();
+        }
+        await settle(database.close(), logger, 'database close');
+      })();
+      return closing;
+    },
+  };
+  return runtime;
+}
+
+/** Counts every API call by route and status, and tracks the rate-limit budget TokPortal reports. */
+export function recordApiCall(metrics: Metrics): (info: ApiCallInfo) => void {
+  return (info) => {
+    metrics.apiRequests.inc({ endpoint: info.route, status: info.status === null ? 'error' : String(info.status) });
+    if (info.status === 429) metrics.apiRateLimited.inc();
+    const remaining = info.rateLimit?.remaining;
+    if (remaining !== null && remaining !== undefined) metrics.apiRateLimitRemaining.set(remaining);
+  };
+}
+
+/**
+ * Fails with one actionable line when Redis does not answer. Used before starting anything
+ * that cannot work without the queue, so the user is not left reading reconnect warnings.
+ */
+export async function assertRedisReachable(url: string, timeoutMs = 3_000): Promise<void> {
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch {
+    throw new FatalError(
+      `Redis is not reachable at ${redactUrl(url)}: start a local redis-server or \`docker compose up -d redis\``,
+    );
+  } finally {
+    probe.disconnect();
+  }
+}
+
+/**
+ * First SIGINT/SIGTERM: graceful stop (finish in-flight work, close pools). A second one while
+ * stopping exits at once, for an operator who does not want to wait.
+ */
+export function stopOnSignals(stop: (signal: NodeJS.Signals) => Promise<void>, logger: Logger): () => void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(130);
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping gracefully');
+    stop(signal).catch((error: unknown) => {
+      logger.error({ err: describeError(error) }, 'graceful stop failed');
+      process.exitCode = EXIT_CODE.failure;
+    });
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+/**
+ * Wraps a commander action: a FatalError becomes one line on stderr and its exit code.
+ * ConfigError is left to cli.ts, which already prints it the same way.
+ */
+export function withFatalErrors<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (error) {
+      if (error instanceof FatalError) {
+        process.stderr.write(`tokportal-sync: ${error.message}\n`);
+        process.exit(error.exitCode);
+      }
+      throw error;
+    }
+  };
+}
+
+/** A URL fit for a message: the password (if any) never leaves the process. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function settle(work: Promise<unknown> | unknown, logger: Logger, what: string): Promise<void> {
+  try {
+    await work;
+  } catch (error) {
+    logger.warn({ err: describeError(error) }, `${what} failed`);
+  }
+}
