@@ -1,0 +1,184 @@
+// The webhook inbox (tokportal.webhook_events): every delivery we accepted, keyed by
+// TokPortal's event id, so a retry of the same event is recognised and never processed twice.
+// Life of an event: received → enqueued (a sync job exists) → processed (a worker applied a
+// fetch that started after it arrived). Side exits: ignored (unknown type), not_applicable
+// (no bundle to sync), rejected (valid signature, unusable body).
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import type { Database } from './connection.js';
+import { bundleAccounts, bundles, webhookEvents, type NewWebhookEventRow, type WebhookEventRow } from './schema.js';
+
+export type InboxEventStatus = 'received' | 'enqueued' | 'processed' | 'ignored' | 'not_applicable' | 'rejected';
+
+/** Events still waiting for a worker to apply their bundle. */
+export const PENDING_EVENT_STATUSES = ['received', 'enqueued'] as const satisfies readonly InboxEventStatus[];
+
+/** Bounds the text stored in last_error / status_reason. */
+const MAX_REASON_LENGTH = 2_000;
+const clip = (text: string): string => (text.length > MAX_REASON_LENGTH ? `${text.slice(0, MAX_REASON_LENGTH)}…` : text);
+
+/**
+ * Inserts a batch of events in ONE multi-row statement. An id already in the inbox (or
+ * repeated inside the batch) is a duplicate delivery: its row only gets `deliveries` bumped.
+ * `inserted` lists ids new to the inbox; `duplicates` lists one entry per duplicate delivery.
+ */
+export async function insertInboxEvents(
+  db: Database,
+  rows: NewWebhookEventRow[],
+): Promise<{ inserted: string[]; duplicates: string[] }> {
+  // Postgres refuses to touch one row twice in a statement, so repeats in the batch are
+  // folded into the first occurrence and reported as duplicates here.
+  const firstById = new Map<string, NewWebhookEventRow>();
+  const repeated: string[] = [];
+  for (const row of rows) {
+    const first = firstById.get(row.eventId);
+    if (first) {
+      first.deliveries = (first.deliveries ?? 1) + (row.deliveries ?? 1);
+      repeated.push(row.eventId);
+    } else {
+      firstById.set(row.eventId, { ...row });
+    }
+  }
+  if (firstById.size === 0) return { inserted: [], duplicates: [] };
+
+  const results = await db
+    .insert(webhookEvents)
+    .values([...firstById.values()])
+    .onConflictDoUpdate({
+      target: webhookEvents.eventId,
+      set: { deliveries: sql`${webhookEvents.deliveries} + excluded.deliveries` },
+    })
+    // xmax is 0 only for a row this statement inserted (an update stamps our transaction id).
+    .returning({ eventId: webhookEvents.eventId, inserted: sql<boolean>`(xmax = 0)` });
+
+  const inserted: string[] = [];
+  const duplicates: string[] = [];
+  for (const result of results) (result.inserted ? inserted : duplicates).push(result.eventId);
+  return { inserted, duplicates: [...duplicates, ...repeated] };
+}
+
+/** The relay and the receiver call this once the sync jobs of these events exist. */
+export async function markEventsEnqueued(db: Database, eventIds: string[]): Promise<void> {
+  if (eventIds.length === 0) return;
+  await db
+    .update(webhookEvents)
+    .set({ enqueuedAt: sql`now()`, status: sql`case when ${webhookEvents.status} = 'received' then 'enqueued' else ${webhookEvents.status} end` })
+    .where(and(inArray(webhookEvents.eventId, eventIds), isNull(webhookEvents.enqueuedAt)));
+}
+
+/**
+ * Committed events whose sync job was never created (Redis was down), oldest first.
+ * `receivedBefore` lets the relay skip events the receiver is enqueueing right now.
+ */
+export async function findUnenqueuedEvents(
+  db: Database,
+  limit: number,
+  options: { receivedBefore?: Date } = {},
+): Promise<WebhookEventRow[]> {
+  return db
+    .select()
+    .from(webhookEvents)
+    .where(
+      and(
+        isNull(webhookEvents.enqueuedAt),
+        eq(webhookEvents.status, 'received'),
+        isNotNull(webhookEvents.bundleId),
+        options.receivedBefore ? lt(webhookEvents.receivedAt, options.receivedBefore) : undefined,
+      ),
+    )
+    .orderBy(asc(webhookEvents.receivedAt))
+    .limit(limit);
+}
+
+/**
+ * A worker applied a fetch of this bundle that started at `receivedUpTo`: every pending
+ * event of the bundle received before then is covered by it. Returns how many were marked.
+ */
+export async function markBundleEventsProcessed(db: Database, bundleId: string, receivedUpTo: Date): Promise<number> {
+  const marked = await db
+    .update(webhookEvents)
+    .set({ status: 'processed', processedAt: sql`now()`, lastError: null })
+    .where(
+      and(
+        eq(webhookEvents.bundleId, bundleId),
+        inArray(webhookEvents.status, [...PENDING_EVENT_STATUSES]),
+        lte(webhookEvents.receivedAt, receivedUpTo),
+      ),
+    )
+    .returning({ eventId: webhookEvents.eventId });
+  return marked.length;
+}
+
+/** A sync attempt for this bundle failed: count it on its pending events, keep the last error. */
+export async function recordBundleEventsError(db: Database, bundleId: string, error: string): Promise<void> {
+  await db
+    .update(webhookEvents)
+    .set({ attempts: sql`${webhookEvents.attempts} + 1`, lastError: clip(error) })
+    .where(and(eq(webhookEvents.bundleId, bundleId), inArray(webhookEvents.status, [...PENDING_EVENT_STATUSES])));
+}
+
+export async function markEventsStatus(
+  db: Database,
+  eventIds: string[],
+  status: 'ignored' | 'not_applicable',
+  reason: string,
+): Promise<void> {
+  if (eventIds.length === 0) return;
+  await db
+    .update(webhookEvents)
+    .set({ status, statusReason: clip(reason) })
+    .where(inArray(webhookEvents.eventId, eventIds));
+}
+
+/**
+ * Finds the bundle an account event belongs to when the event carries no bundle id:
+ * first the mirror (current account, then any past incarnation), then earlier events
+ * that named both the account and its bundle.
+ */
+export async function resolveBundleIdForAccount(
+  db: Database,
+  ids: { savedAccountId?: string | null; accountListingId?: string | null },
+): Promise<string | null> {
+  const saved = ids.savedAccountId ?? null;
+  const listing = ids.accountListingId ?? null;
+  if (!saved && !listing) return null;
+
+  const current = await db
+    .select({ bundleId: bundles.bundleId })
+    .from(bundles)
+    .where(
+      or(
+        saved ? eq(bundles.savedAccountId, saved) : undefined,
+        listing ? eq(bundles.accountListingId, listing) : undefined,
+      ),
+    )
+    // A saved account can move between bundles only through history; prefer the live one.
+    .orderBy(sql`${bundles.deletedAt} is not null`, desc(bundles.apiUpdatedAt))
+    .limit(1);
+  if (current[0]) return current[0].bundleId;
+
+  if (saved) {
+    const past = await db
+      .select({ bundleId: bundleAccounts.bundleId })
+      .from(bundleAccounts)
+      .where(eq(bundleAccounts.savedAccountId, saved))
+      .orderBy(desc(bundleAccounts.lastSeenAt))
+      .limit(1);
+    if (past[0]) return past[0].bundleId;
+  }
+
+  const earlier = await db
+    .select({ bundleId: webhookEvents.bundleId })
+    .from(webhookEvents)
+    .where(
+      and(
+        isNotNull(webhookEvents.bundleId),
+        or(
+          saved ? eq(webhookEvents.savedAccountId, saved) : undefined,
+          listing ? eq(webhookEvents.accountId, listing) : undefined,
+        ),
+      ),
+    )
+    .orderBy(desc(webhookEvents.receivedAt))
+    .limit(1);
+  return earlier[0]?.bundleId ?? null;
+}

@@ -1,0 +1,197 @@
+// Prometheus metrics for every part of the sync (receiver, queue, worker, API client).
+// Each call builds its own Registry instead of using prom-client's global one: tests run
+// many apps in one process, and a second registration of a name on the global registry throws.
+// Queue depth and inbox lag are read at scrape time (collect), so they are never stale.
+import { inArray, sql } from 'drizzle-orm';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Queue } from 'bullmq';
+import type { Database } from '../db/connection.js';
+import { PENDING_EVENT_STATUSES } from '../db/inbox.js';
+import { webhookEvents } from '../db/schema.js';
+
+export const METRIC_PREFIX = 'tokportal_sync_';
+
+/** Queue states reported as depth; `completed` is bounded by removeOnComplete, still useful as a rate. */
+export const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed', 'paused', 'waiting-children'] as const;
+
+export type WebhookOutcome =
+  | 'accepted'
+  | 'duplicate'
+  | 'ignored'
+  | 'not_applicable'
+  | 'rejected'
+  | 'unauthorized'
+  | 'too_large'
+  | 'unavailable';
+
+export type Metrics = {
+  registry: Registry;
+  webhooksReceived: Counter<'type' | 'outcome'>;
+  signatureFailures: Counter<'reason'>;
+  apiRequests: Counter<'endpoint' | 'status'>;
+  apiRateLimited: Counter;
+  apiRateLimitRemaining: Gauge;
+  jobs: Counter<'name' | 'outcome'>;
+  /** Seconds from an event (or API updated_at) to the mirror holding it. */
+  syncLagSeconds: Histogram;
+  staleObservations: Counter;
+  remakesSeen: Counter;
+  /** Enqueue attempts that failed (Redis down): the relay picks these events up later. */
+  enqueueFailures: Counter;
+  /** Adds scrape-time gauges of the queue's job counts by state (labelled by queue name). */
+  trackQueue(queue: Queue): void;
+  /** Adds scrape-time gauges of the inbox: events not yet processed, not yet enqueued, oldest age. */
+  trackInbox(db: Database): void;
+};
+
+export type MetricsOptions = {
+  /** Node process metrics (CPU, memory, event loop); off by default so tests stay light. */
+  processMetrics?: boolean;
+};
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+
+  const queues = new Set<Queue>();
+  new Gauge({
+    name: `${METRIC_PREFIX}queue_jobs`,
+    help: 'Jobs in the sync queue by state (read from Redis at scrape time)',
+    labelNames: ['queue', 'state'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      await Promise.all(
+        [...queues].map(async (queue) => {
+          try {
+            const counts = await queue.getJobCounts(...QUEUE_STATES);
+            for (const state of QUEUE_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+          } catch {
+            // Redis unreachable: report no series rather than stale numbers; readiness says why.
+          }
+        }),
+      );
+    },
+  });
+
+  let inboxDb: Database | null = null;
+  const readInbox = sharedPerScrape(async (): Promise<InboxSnapshot | null> => {
+    if (!inboxDb) return null;
+    try {
+      return await readInboxSnapshot(inboxDb);
+    } catch {
+      return null; // Postgres unreachable: no series; readiness reports the outage.
+    }
+  });
+  const inboxGauge = (name: string, help: string, pick: (snapshot: InboxSnapshot) => number) =>
+    new Gauge({
+      name: `${METRIC_PREFIX}${name}`,
+      help,
+      registers,
+      async collect() {
+        this.reset();
+        const snapshot = await readInbox();
+        if (snapshot) this.set(pick(snapshot));
+      },
+    });
+  inboxGauge('inbox_unprocessed_events', 'Inbox events received but not yet applied by a worker', (s) => s.unprocessed);
+  inboxGauge('inbox_unenqueued_events', 'Inbox events committed but not yet enqueued (Redis was down)', (s) => s.unenqueued);
+  inboxGauge('inbox_oldest_unprocessed_age_seconds', 'Age of the oldest unprocessed inbox event (0 if none)', (s) => s.oldestAgeSeconds);
+
+  return {
+    registry,
+    webhooksReceived: new Counter({
+      name: `${METRIC_PREFIX}webhooks_received_total`,
+      help: 'Webhook deliveries by event type and outcome',
+      labelNames: ['type', 'outcome'] as const,
+      registers,
+    }),
+    signatureFailures: new Counter({
+      name: `${METRIC_PREFIX}webhook_signature_failures_total`,
+      help: 'Webhook deliveries refused for their signature (missing, malformed, stale, mismatch)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    apiRequests: new Counter({
+      name: `${METRIC_PREFIX}api_requests_total`,
+      help: 'TokPortal API calls by endpoint and HTTP status (or error code)',
+      labelNames: ['endpoint', 'status'] as const,
+      registers,
+    }),
+    apiRateLimited: new Counter({
+      name: `${METRIC_PREFIX}api_rate_limited_total`,
+      help: 'TokPortal API answers with status 429',
+      registers,
+    }),
+    apiRateLimitRemaining: new Gauge({
+      name: `${METRIC_PREFIX}api_rate_limit_remaining`,
+      help: 'X-RateLimit-Remaining of the latest TokPortal API answer',
+      registers,
+    }),
+    jobs: new Counter({
+      name: `${METRIC_PREFIX}jobs_total`,
+      help: 'Queue jobs processed by job name and outcome',
+      labelNames: ['name', 'outcome'] as const,
+      registers,
+    }),
+    syncLagSeconds: new Histogram({
+      name: `${METRIC_PREFIX}sync_lag_seconds`,
+      help: 'Seconds between a change (webhook received or API updated_at) and the mirror holding it',
+      buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 1800, 3600],
+      registers,
+    }),
+    staleObservations: new Counter({
+      name: `${METRIC_PREFIX}stale_observations_total`,
+      help: 'Observations skipped because the mirror already held a newer state',
+      registers,
+    }),
+    remakesSeen: new Counter({
+      name: `${METRIC_PREFIX}remakes_seen_total`,
+      help: 'Account remakes detected while applying snapshots',
+      registers,
+    }),
+    enqueueFailures: new Counter({
+      name: `${METRIC_PREFIX}enqueue_failures_total`,
+      help: 'Enqueue attempts that failed (Redis unreachable); the relay retries them from the inbox',
+      registers,
+    }),
+    trackQueue(queue) {
+      queues.add(queue);
+    },
+    trackInbox(db) {
+      inboxDb = db;
+    },
+  };
+}
+
+type InboxSnapshot = { unprocessed: number; unenqueued: number; oldestAgeSeconds: number };
+
+async function readInboxSnapshot(db: Database): Promise<InboxSnapshot> {
+  const [row] = await db
+    .select({
+      unprocessed: sql<number>`count(*)::int`,
+      unenqueued: sql<number>`(count(*) filter (where ${webhookEvents.enqueuedAt} is null))::int`,
+      oldestAge: sql<number>`coalesce(extract(epoch from now() - min(${webhookEvents.receivedAt})), 0)::float8`,
+    })
+    .from(webhookEvents)
+    .where(inArray(webhookEvents.status, [...PENDING_EVENT_STATUSES]));
+  return {
+    unprocessed: Number(row?.unprocessed ?? 0),
+    unenqueued: Number(row?.unenqueued ?? 0),
+    oldestAgeSeconds: Math.max(0, Number(row?.oldestAge ?? 0)),
+  };
+}
+
+/**
+ * prom-client collects all metrics of a scrape in parallel; several gauges fed by one
+ * query share the promise of a read that started less than a second ago.
+ */
+function sharedPerScrape<T>(read: () => Promise<T>, maxAgeMs = 1_000): () => Promise<T> {
+  let last: { at: number; promise: Promise<T> } | null = null;
+  return () => {
+    const now = Date.now();
+    if (!last || now - last.at > maxAgeMs) last = { at: now, promise: read() };
+    return last.promise;
+  };
+}

@@ -1,0 +1,31 @@
+// Redis connections for BullMQ. Workers block on Redis and must wait through outages
+// (BullMQ requires maxRetriesPerRequest: null); producers sit on the webhook path and
+// must fail fast instead, so a Redis outage never hangs a request: the event is already
+// committed in Postgres and the relay enqueues it once Redis answers again.
+import { Redis, type RedisOptions } from 'ioredis';
+
+export type RedisRole = 'producer' | 'worker';
+
+export function redisOptionsFor(role: RedisRole): RedisOptions {
+  const common: RedisOptions = {
+    connectTimeout: 5_000,
+    // Keep reconnecting forever, at most every 5 s: outages end, processes should not.
+    retryStrategy: (times) => Math.min(250 * 2 ** Math.min(times, 5), 5_000),
+  };
+  return role === 'worker'
+    ? { ...common, maxRetriesPerRequest: null, enableReadyCheck: true }
+    : { ...common, maxRetriesPerRequest: 1, enableOfflineQueue: false };
+}
+
+export function createRedis(url: string, role: RedisRole): Redis {
+  const redis = new Redis(url, { ...redisOptionsFor(role), lazyConnect: false });
+  // Without a listener ioredis prints every failed reconnect as an unhandled error event;
+  // readiness checks and the relay report the outage instead.
+  redis.on('error', () => {});
+  return redis;
+}
+
+/** True when commands sent now would reach Redis (no offline queueing for producers). */
+export function isRedisReady(redis: Redis): boolean {
+  return redis.status === 'ready';
+}
