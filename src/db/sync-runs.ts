@@ -111,16 +111,23 @@ export type PageRecord = { page: number; totalPages: number; delta: StatsDelta }
 
 /**
  * Counts one listed page and moves next_page past it, once: a rerun of the same page (a
- * retried or duplicated job) finds next_page already moved and changes nothing.
- * Returns the run after the update, or null when the page was already counted or the run
- * is no longer running (interrupted, replaced, finished).
+ * retried or duplicated job) finds next_page already moved and changes nothing. A page that
+ * was in flight when its run got interrupted still counts, so the resume does not list it
+ * again. Returns the run after the update (the caller continues only if it is still
+ * running), or null when the page was already counted or the run has ended.
  */
 export async function recordPage(db: Database, runId: string, record: PageRecord): Promise<SyncRun | null> {
   return db.transaction(async (tx) => {
     const [row] = await tx
       .select()
       .from(syncRuns)
-      .where(and(eq(syncRuns.id, runId), eq(syncRuns.status, 'running'), eq(syncRuns.nextPage, record.page)))
+      .where(
+        and(
+          eq(syncRuns.id, runId),
+          inArray(syncRuns.status, ['running', 'interrupted']),
+          eq(syncRuns.nextPage, record.page),
+        ),
+      )
       .for('update');
     if (!row) return null;
     const [updated] = await tx

@@ -46,7 +46,7 @@ describe('sync runs', () => {
     expect(await findResumableRun(db, 'backfill', run.params)).toBeNull();
   });
 
-  it('counts a page once even when its job runs twice, and not after the run stopped', async () => {
+  it('counts a page once even when its job runs twice, and not after the run ended', async () => {
     const { db } = database;
     const run = await createRun(db, 'backfill', { filters: {}, details: 'never' });
     const first = await recordPage(db, run.id, { page: 1, totalPages: 3, delta: { pages: 1, listed: 100, created: 100, apiCalls: 1 } });
@@ -59,9 +59,13 @@ describe('sync runs', () => {
     expect(second?.stats).toMatchObject({ pages: 2, listed: 200, created: 100, unchanged: 100, apiCalls: 3, errors: 1 });
     expect(second?.lastError).toBe('HTTP 503');
 
+    // The page in flight when the run was interrupted still counts; nothing after it does.
     await finishRun(db, run.id, 'interrupted');
-    expect(await recordPage(db, run.id, { page: 3, totalPages: 3, delta: { pages: 1 } })).toBeNull();
-    expect((await getRun(db, run.id))?.nextPage).toBe(3);
+    expect(await recordPage(db, run.id, { page: 3, totalPages: 4, delta: { pages: 1 } })).toMatchObject({ status: 'interrupted', nextPage: 4 });
+    await reopenRun(db, run.id);
+    await finishRun(db, run.id, 'failed', 'gave up');
+    expect(await recordPage(db, run.id, { page: 4, totalPages: 4, delta: { pages: 1 } })).toBeNull();
+    expect(await getRun(db, run.id)).toMatchObject({ nextPage: 4, status: 'failed', lastError: 'gave up' });
   });
 
   it('lets one reconcile run at a time, even when many processes ask at once, and replaces a dead one', async () => {
