@@ -2,18 +2,15 @@
 // config, logger, metrics, the migrated database, Redis connections, the sync queue and the
 // API client, plus one ordered shutdown. Commands compose what they need instead of each
 // repeating the same setup, and everything opened here is closed by `close()`.
-import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig, requireSetting, type Config } from './config.js';
 import { openDatabase, type Database, type DatabaseHandle } from './db/connection.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
-import type { ListPageData, ReconcileData, SyncBundleData } from './queue/jobs.js';
 import { createRedis } from './queue/redis.js';
-import { createSyncQueue } from './queue/sync-queue.js';
+import { createSyncQueue, type SyncQueue } from './queue/sync-queue.js';
+export type { SyncQueue };
 import { TokPortalClient, type ApiCallInfo } from './tokportal/client.js';
-
-export type SyncQueue = Queue<SyncBundleData | ListPageData | ReconcileData>;
 
 /** A condition the user must fix (Redis down, key rejected): one line on stderr, a distinct exit code. */
 export class FatalError extends Error {
@@ -95,8 +92,16 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     db: database.db,
     redis(role) {
       const connection = createRedis(config.redisUrl, role);
-      // ioredis reports every reconnect attempt as an error event; one warning line each is enough.
-      connection.on('error', (error: Error) => logger.warn({ role, err: error.message }, 'redis connection error'));
+      // ioredis reports every reconnect attempt as an error; one line per outage is enough.
+      let down = false;
+      connection.on('error', (error: Error) => {
+        if (!down) logger.warn({ role, redis: redactUrl(config.redisUrl), err: error.message }, 'redis unreachable, reconnecting');
+        down = true;
+      });
+      connection.on('ready', () => {
+        if (down) logger.info({ role }, 'redis reachable again');
+        down = false;
+      });
       connections.push(connection);
       return connection;
     },
