@@ -1,0 +1,141 @@
+// The settings every benchmark reads, from the command line: which benchmarks, how big,
+// where results go. Defaults give a run of a few minutes on 2 cores; --smoke shrinks
+// everything to seconds so CI can prove the benchmarks still work.
+import { parseArgs } from 'node:util';
+import { DEFAULT_RESULTS_DIR, type BenchOutcome } from './results.js';
+
+export const BENCHMARK_NAMES = ['receiver', 'coalescing', 'backfill', 'freshness', 'store', 'memory'] as const;
+export type BenchmarkName = (typeof BENCHMARK_NAMES)[number];
+
+export type PerBenchSizes = {
+  receiver: { durationSeconds: number; warmupSeconds: number; connections: number };
+  coalescing: { events: number; bundles: number; ratePerMin: number };
+  backfill: { bundles: number; ratePerMin: number };
+  freshness: { durationSeconds: number; eventsPerSecond: number; bundles: number; ratePerMin: number };
+  store: { snapshots: number; batchSize: number };
+};
+
+const FULL: PerBenchSizes = {
+  receiver: { durationSeconds: 20, warmupSeconds: 3, connections: 10 },
+  // TokPortal's real limit: how fast the worker drains decides how much a burst can coalesce.
+  coalescing: { events: 2_000, bundles: 100, ratePerMin: 120 },
+  backfill: { bundles: 5_000, ratePerMin: 6_000 },
+  freshness: { durationSeconds: 30, eventsPerSecond: 5, bundles: 200, ratePerMin: 1_200 },
+  store: { snapshots: 2_000, batchSize: 100 },
+};
+
+const SMOKE: PerBenchSizes = {
+  receiver: { durationSeconds: 2, warmupSeconds: 0.5, connections: 4 },
+  coalescing: { events: 100, bundles: 10, ratePerMin: 6_000 },
+  backfill: { bundles: 150, ratePerMin: 6_000 },
+  freshness: { durationSeconds: 3, eventsPerSecond: 5, bundles: 20, ratePerMin: 6_000 },
+  store: { snapshots: 100, batchSize: 50 },
+};
+
+export type MemoryRecord = { process: string; during: string; peakRssBytes: number };
+
+export type BenchContext = {
+  smoke: boolean;
+  sizes: PerBenchSizes;
+  resultsDir: string;
+  /** Peak RSS of the processes a benchmark started, read by the memory benchmark. */
+  memory: MemoryRecord[];
+  /** The outcomes of benchmarks already run in this invocation (memory reuses them). */
+  outcomes: Map<BenchmarkName, BenchOutcome>;
+  log(message: string): void;
+};
+
+export const USAGE = `usage: npm run bench -- [${BENCHMARK_NAMES.join('|')} ...] [options]
+  --smoke              tiny sizes (seconds), for CI
+  --duration <s>       receiver: seconds of load per server; freshness: seconds of steady events
+  --connections <n>    receiver: concurrent connections
+  --events <n>         coalescing: events in the burst; freshness: events per second; store: snapshots
+  --bundles <n>        coalescing/freshness: bundles hit; backfill: bundles seeded
+  --rate <n>           requests per minute the fake allows (backfill, coalescing, freshness)
+  --out <dir>          where JSON results go (default bench/results)`;
+
+export type Invocation = { names: BenchmarkName[]; context: BenchContext };
+
+function positive(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} expects a positive number, got "${text}"`);
+  return value;
+}
+
+export function parseInvocation(argv: string[]): Invocation {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      smoke: { type: 'boolean', default: false },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      events: { type: 'string' },
+      bundles: { type: 'string' },
+      rate: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) throw new UsageRequested();
+  for (const name of positionals) {
+    if (!(BENCHMARK_NAMES as readonly string[]).includes(name)) throw new Error(`unknown benchmark "${name}"\n${USAGE}`);
+  }
+  const names = positionals.length > 0 ? (positionals as BenchmarkName[]) : [...BENCHMARK_NAMES];
+  const base = structuredClone(values.smoke ? SMOKE : FULL);
+
+  const duration = positive('duration', values.duration);
+  const connections = positive('connections', values.connections);
+  const events = positive('events', values.events);
+  const bundles = positive('bundles', values.bundles);
+  const rate = positive('rate', values.rate);
+  if (duration !== undefined) {
+    base.receiver.durationSeconds = duration;
+    base.freshness.durationSeconds = duration;
+  }
+  if (connections !== undefined) base.receiver.connections = Math.round(connections);
+  if (events !== undefined) {
+    base.coalescing.events = Math.round(events);
+    base.freshness.eventsPerSecond = events;
+    base.store.snapshots = Math.round(events);
+  }
+  if (bundles !== undefined) {
+    base.coalescing.bundles = Math.round(bundles);
+    base.freshness.bundles = Math.round(bundles);
+    base.backfill.bundles = Math.round(bundles);
+  }
+  if (rate !== undefined) {
+    base.coalescing.ratePerMin = rate;
+    base.freshness.ratePerMin = rate;
+    base.backfill.ratePerMin = rate;
+  }
+
+  return {
+    names: orderForDependencies(names),
+    context: {
+      smoke: values.smoke ?? false,
+      sizes: base,
+      resultsDir: values.out ?? DEFAULT_RESULTS_DIR,
+      memory: [],
+      outcomes: new Map(),
+      log: (message) => process.stdout.write(`  ${message}\n`),
+    },
+  };
+}
+
+/** Memory reads what receiver and backfill measured, so it runs after them (and pulls them in). */
+function orderForDependencies(names: BenchmarkName[]): BenchmarkName[] {
+  const wanted = new Set(names);
+  if (wanted.has('memory')) {
+    wanted.add('receiver');
+    wanted.add('backfill');
+  }
+  return BENCHMARK_NAMES.filter((name) => wanted.has(name));
+}
+
+export class UsageRequested extends Error {
+  constructor() {
+    super(USAGE);
+  }
+}

@@ -1,0 +1,160 @@
+// Benchmark 1: webhook receiver throughput against its anchor. The bare Hono app (read the
+// body, answer 200) is the stack's own ceiling on this machine; our receiver adds the
+// signature check, the durable inbox insert and the enqueue. Same load generator, same
+// connections, the same time under load, each server alone in its own process. The two
+// are measured in alternating rounds so that a neighbour's load on this shared machine
+// weighs on both rather than on whichever ran second.
+import { count } from 'drizzle-orm';
+import { webhookEvents } from '../src/db/schema.js';
+import type { Benchmark } from './lib/benchmark.js';
+import { createBenchEnv } from './lib/env.js';
+import { BENCH_WEBHOOK_SECRET, eventIdFactory } from './lib/events.js';
+import { driveSignedWebhooks, type LoadFigures } from './lib/load.js';
+import { startChild, type BenchChild } from './lib/processes.js';
+import { target } from './lib/results.js';
+import { ratio, round } from './lib/stats.js';
+
+const MiB = 2 ** 20;
+const BUNDLE_IDS = Array.from({ length: 1_000 }, (_, i) => `bnd_bench_${String(i).padStart(5, '0')}`);
+
+type Server = {
+  label: string;
+  child: BenchChild;
+  nextEventId: () => string;
+  /** Requests per second seen so far: sizes the next round to last about roundSeconds. */
+  rateEstimate: number;
+  answered2xx: number;
+  rounds: LoadFigures[];
+};
+
+type Summary = { requestsPerSecond: number; p50Ms: number; p99Ms: number; maxMs: number; ok2xx: number; failures: number };
+
+async function drive(server: Server, connections: number, amount: number): Promise<LoadFigures> {
+  const load = await driveSignedWebhooks({
+    origin: `http://127.0.0.1:${server.child.port}`,
+    connections,
+    amount,
+    bundleIds: BUNDLE_IDS,
+    nextEventId: server.nextEventId,
+    secret: BENCH_WEBHOOK_SECRET,
+  });
+  server.answered2xx += load.ok2xx;
+  if (load.durationSeconds > 0) server.rateEstimate = load.ok2xx / load.durationSeconds;
+  return load;
+}
+
+/** Throughput over all rounds; latency percentiles are the mean of the rounds' (autocannon cannot merge histograms). */
+function summarize(rounds: LoadFigures[]): Summary {
+  const mean = (pick: (r: LoadFigures) => number) => rounds.reduce((sum, r) => sum + pick(r), 0) / rounds.length;
+  const ok2xx = rounds.reduce((sum, r) => sum + r.ok2xx, 0);
+  const seconds = rounds.reduce((sum, r) => sum + r.durationSeconds, 0);
+  return {
+    requestsPerSecond: ok2xx / seconds,
+    p50Ms: mean((r) => r.p50Ms),
+    p99Ms: mean((r) => r.p99Ms),
+    maxMs: Math.max(...rounds.map((r) => r.maxMs)),
+    ok2xx,
+    failures: rounds.reduce((sum, r) => sum + r.non2xx + r.errors, 0),
+  };
+}
+
+export const receiverBenchmark: Benchmark = {
+  name: 'receiver',
+  title: 'webhook receiver throughput vs a bare Hono app (anchor)',
+  async run(context) {
+    const { connections, durationSeconds, warmupSeconds } = context.sizes.receiver;
+    const roundCount = context.smoke ? 1 : 4;
+    const roundSeconds = durationSeconds / roundCount;
+    const env = await createBenchEnv('receiver');
+    const children: BenchChild[] = [];
+    try {
+      children.push(await startChild('bare', {}));
+      children.push(
+        await startChild('receiver', {
+          databaseUrl: env.databaseUrl,
+          redisUrl: env.redisUrl,
+          queuePrefix: env.queuePrefix,
+          secret: BENCH_WEBHOOK_SECRET,
+        }),
+      );
+      const [bare, ours] = children.map(
+        (child, i): Server => ({
+          label: i === 0 ? 'bare Hono (anchor)' : 'our receiver',
+          child,
+          nextEventId: eventIdFactory(),
+          rateEstimate: 300,
+          answered2xx: 0,
+          rounds: [],
+        }),
+      ) as [Server, Server];
+
+      context.log(`${connections} connections, ${roundCount} alternating rounds of ~${round(roundSeconds, 1)}s per server`);
+      // Warm-up: JIT, connection pools and caches settle before anything is measured.
+      for (const server of [bare, ours]) await drive(server, connections, Math.max(100, Math.round(warmupSeconds * server.rateEstimate)));
+      for (let i = 0; i < roundCount; i++) {
+        const order = i % 2 === 0 ? [bare, ours] : [ours, bare];
+        for (const server of order) {
+          const amount = Math.max(connections * 20, Math.round(server.rateEstimate * roundSeconds));
+          server.rounds.push(await drive(server, connections, amount));
+        }
+      }
+
+      // Every 2xx must be a committed inbox row: an acknowledged event that is not durable is a lost event.
+      const [row] = await env.database.db.select({ rows: count() }).from(webhookEvents);
+      const inboxRows = row?.rows ?? 0;
+
+      const bareRss = (await bare.child.stop()).maxRssBytes;
+      const ourRss = (await ours.child.stop()).maxRssBytes;
+      children.length = 0;
+      context.memory.push(
+        { process: 'bare Hono anchor', during: 'receiver', peakRssBytes: bareRss },
+        { process: 'receiver', during: 'receiver', peakRssBytes: ourRss },
+      );
+
+      const b = summarize(bare.rounds);
+      const o = summarize(ours.rounds);
+      const throughputRatio = round(ratio(o.requestsPerSecond, b.requestsPerSecond));
+      const line = (name: string, s: Summary, rss: number) => [
+        name, round(s.requestsPerSecond, 0), round(s.p50Ms, 1), round(s.p99Ms, 1), s.maxMs, s.ok2xx, s.failures, round(rss / MiB, 1),
+      ];
+      return {
+        params: { connections, durationSeconds, warmupSeconds, rounds: roundCount, distinctBundles: BUNDLE_IDS.length },
+        figures: {
+          bareRequestsPerSecond: round(b.requestsPerSecond, 1),
+          bareP50Ms: round(b.p50Ms, 2),
+          bareP99Ms: round(b.p99Ms, 2),
+          ourRequestsPerSecond: round(o.requestsPerSecond, 1),
+          ourP50Ms: round(o.p50Ms, 2),
+          ourP99Ms: round(o.p99Ms, 2),
+          ourMaxMs: o.maxMs,
+          ourBareRatio: throughputRatio,
+          our2xx: ours.answered2xx,
+          ourFailures: o.failures,
+          inboxRows,
+          barePeakRssMiB: round(bareRss / MiB, 1),
+          receiverPeakRssMiB: round(ourRss / MiB, 1),
+        },
+        targets: [
+          target('our/bare req/s', throughputRatio, '>=', 0.4),
+          target('our p99 latency (ms)', round(o.p99Ms, 1), '<=', 25),
+          target('|inbox rows - 2xx answers|', Math.abs(inboxRows - ours.answered2xx), '<=', 0),
+        ],
+        table: {
+          header: ['server', 'req/s', 'p50 ms', 'p99 ms', 'max ms', '2xx', 'failed', 'peak RSS MiB'],
+          rows: [
+            line(bare.label, b, bareRss),
+            line(ours.label, o, ourRss),
+            ['our / bare', throughputRatio, null, null, null, null, null, null],
+            [`inbox rows vs 2xx (incl. warm-up)`, inboxRows, null, null, null, ours.answered2xx, null, null],
+          ],
+        },
+        notes: [
+          `per-round req/s, bare: ${bare.rounds.map((r) => Math.round(r.requestsPerSecond)).join(', ')}; ours: ${ours.rounds.map((r) => Math.round(r.requestsPerSecond)).join(', ')}`,
+        ],
+      };
+    } finally {
+      for (const child of children) child.kill();
+      await env.dispose();
+    }
+  },
+};
