@@ -65,6 +65,8 @@ export const bundles = tokportal.table(
     firstSeenAt: timestamptz('first_seen_at').notNull().defaultNow(),
     lastSyncedAt: timestamptz('last_synced_at').notNull().defaultNow(),
     detailSyncedAt: timestamptz('detail_synced_at'),
+    /** TokPortal's updated_at of the last detail applied: list observations move api_updated_at, not this. */
+    detailUpdatedAt: timestamptz('detail_updated_at'),
     /** Last time a list page showed this bundle: reconcile tombstone candidates are the ones a full listing missed. */
     lastListedAt: timestamptz('last_listed_at'),
     deletedAt: timestamptz('deleted_at'),
@@ -75,6 +77,7 @@ export const bundles = tokportal.table(
     index('bundles_status_idx').on(t.status),
     index('bundles_account_status_idx').on(t.accountStatus),
     index('bundles_platform_country_idx').on(t.platform, t.country),
+    index('bundles_country_idx').on(t.country),
     index('bundles_saved_account_id_idx').on(t.savedAccountId),
     index('bundles_account_listing_id_idx').on(t.accountListingId),
     index('bundles_username_idx').on(t.username),
@@ -120,7 +123,7 @@ export const bundleAccounts = tokportal.table(
     username: text('username'),
     /** Remakes TokPortal made between the previous known incarnation and this one that we never saw. */
     unseenBefore: integer('unseen_before').notNull().default(0),
-    /** How we know of this handle: observed in a detail, or only from remade.old_username. */
+    /** How we know of this handle: 'observed' in a detail, or 'old_username' (only named by a later remake). */
     evidence: text('evidence').notNull().default('observed'),
     firstSeenAt: timestamptz('first_seen_at').notNull(),
     lastSeenAt: timestamptz('last_seen_at').notNull(),
@@ -143,7 +146,7 @@ export const bundleVersions = tokportal.table(
       .notNull()
       .references(() => bundles.bundleId),
     observedAt: timestamptz('observed_at').notNull().defaultNow(),
-    /** webhook | backfill | reconcile | sync | tombstone */
+    /** What caused the observation (webhook | backfill | reconcile | replay | manual), or tombstone | not_owned. */
     source: text('source').notNull(),
     /** The webhook event id, backfill run id, ... that caused the observation. */
     sourceRef: text('source_ref'),
@@ -217,8 +220,11 @@ export const syncRuns = tokportal.table(
 export type BundleRow = typeof bundles.$inferSelect;
 export type NewBundleRow = typeof bundles.$inferInsert;
 export type BundleAccountRow = typeof bundleAccounts.$inferSelect;
+export type NewBundleAccountRow = typeof bundleAccounts.$inferInsert;
 export type BundleVersionRow = typeof bundleVersions.$inferSelect;
+export type NewBundleVersionRow = typeof bundleVersions.$inferInsert;
 export type BundleVideoRow = typeof bundleVideos.$inferSelect;
+export type NewBundleVideoRow = typeof bundleVideos.$inferInsert;
 export type WebhookEventRow = typeof webhookEvents.$inferSelect;
 export type NewWebhookEventRow = typeof webhookEvents.$inferInsert;
 export type SyncRunRow = typeof syncRuns.$inferSelect;
