@@ -1,0 +1,44 @@
+// Liveness and readiness. /healthz only says the process answers (a restart is the cure for
+// nothing else); /readyz checks what serving needs, each with a short timeout so a hung
+// dependency makes the probe fail fast instead of hanging the load balancer.
+import { sql } from 'drizzle-orm';
+import { Hono } from 'hono';
+import type { Redis } from 'ioredis';
+import type { Database } from '../db/connection.js';
+
+export type ReadinessOptions = { db: Database; redis: Redis; timeoutMs?: number };
+
+export type CheckResult = { ok: true; latencyMs: number } | { ok: false; error: string };
+
+export function healthRoutes(options: ReadinessOptions): Hono {
+  const timeoutMs = options.timeoutMs ?? 1_000;
+  const app = new Hono();
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    const [postgres, redis] = await Promise.all([
+      timedCheck(() => options.db.execute(sql`select 1`), timeoutMs),
+      timedCheck(() => options.redis.ping(), timeoutMs),
+    ]);
+    const ready = postgres.ok && redis.ok;
+    return c.json({ status: ready ? 'ready' : 'not_ready', checks: { postgres, redis } }, ready ? 200 : 503);
+  });
+  return app;
+}
+
+export async function timedCheck(probe: () => Promise<unknown>, timeoutMs: number): Promise<CheckResult> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      probe(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return { ok: true, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}

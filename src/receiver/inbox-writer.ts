@@ -1,0 +1,241 @@
+// Group commit for the webhook inbox. Concurrent deliveries wait a few milliseconds (or until
+// the batch is full) and go to Postgres as ONE multi-row insert, then to BullMQ as ONE bulk
+// enqueue. Each request is answered only after its row is committed, so batching costs no
+// durability: a 2xx always means the event is in Postgres.
+// While a batch is being written the next one fills up, so batches grow with load by themselves.
+import type { Redis } from 'ioredis';
+import type { Database } from '../db/connection.js';
+import { insertInboxEvents, markEventsEnqueued } from '../db/inbox.js';
+import type { NewWebhookEventRow } from '../db/schema.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { isRedisReady } from '../queue/redis.js';
+import { enqueueBundleSyncs, type SyncQueue } from '../queue/sync-queue.js';
+
+export type InboxWriteResult = {
+  /** The event id was already in the inbox (or earlier in the same batch): no new job. */
+  duplicate: boolean;
+  /** A sync job was created for it now; false when none was needed or Redis was unreachable. */
+  enqueued: boolean;
+};
+
+export type InboxWriterOptions = {
+  db: Database;
+  queue: SyncQueue;
+  /** The queue's producer connection: when it is not ready, enqueueing is left to the relay at once. */
+  redis: Redis;
+  metrics: Metrics;
+  logger: Logger;
+  /** Most rows in one insert (default 500). */
+  maxBatchSize?: number;
+  /** How long the first row of a batch waits for company (default 2 ms). */
+  maxWaitMs?: number;
+  /** Batches written at the same time (default 2): one being committed while the next fills. */
+  maxConcurrentBatches?: number;
+  /** Bound on one bulk enqueue, so a hung Redis never hangs the webhook (default 2 s). */
+  enqueueTimeoutMs?: number;
+};
+
+type Pending = { row: NewWebhookEventRow; resolve: (result: InboxWriteResult) => void; reject: (error: unknown) => void };
+
+export class InboxWriterClosedError extends Error {
+  override name = 'InboxWriterClosedError';
+}
+
+export class InboxWriter {
+  /** Insert statements issued and rows written, for tests and the benchmark. */
+  readonly stats = { batches: 0, rows: 0, largestBatch: 0 };
+  private pending: Pending[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
+  private closed = false;
+  private enqueueWarned = false;
+  private readonly maxBatchSize: number;
+  private readonly maxWaitMs: number;
+  private readonly maxConcurrentBatches: number;
+  private readonly enqueueTimeoutMs: number;
+
+  constructor(private readonly options: InboxWriterOptions) {
+    this.maxBatchSize = options.maxBatchSize ?? 500;
+    this.maxWaitMs = options.maxWaitMs ?? 2;
+    this.maxConcurrentBatches = options.maxConcurrentBatches ?? 2;
+    this.enqueueTimeoutMs = options.enqueueTimeoutMs ?? 2_000;
+  }
+
+  /** Resolves once the row is committed (and its job enqueued when Redis is up); rejects if Postgres failed. */
+  write(row: NewWebhookEventRow): Promise<InboxWriteResult> {
+    if (this.closed) return Promise.reject(new InboxWriterClosedError('the inbox writer is closed'));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ row, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Writes everything pending now and waits for every batch in flight. */
+  async flush(): Promise<void> {
+    this.clearTimer();
+    while (this.pending.length > 0 || this.inFlight.size > 0) {
+      while (this.pending.length > 0 && this.inFlight.size < this.maxConcurrentBatches) this.startBatch();
+      await Promise.race(this.inFlight);
+    }
+  }
+
+  /** Refuses new writes, then flushes: the last step of a graceful shutdown. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+
+  private schedule(): void {
+    if (this.pending.length >= this.maxBatchSize) {
+      if (this.inFlight.size < this.maxConcurrentBatches) {
+        this.clearTimer();
+        this.startBatch();
+      }
+      return; // full but both slots busy: a finishing batch starts the next one
+    }
+    if (!this.timer && this.inFlight.size < this.maxConcurrentBatches) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        if (this.inFlight.size < this.maxConcurrentBatches) this.startBatch();
+      }, this.maxWaitMs);
+    }
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private startBatch(): void {
+    const batch = this.pending.splice(0, this.maxBatchSize);
+    if (batch.length === 0) return;
+    const work = this.writeBatch(batch).finally(() => {
+      this.inFlight.delete(work);
+      // Rows that arrived meanwhile go out now: they already waited for this batch.
+      if (this.pending.length > 0 && !this.timer) this.startBatch();
+    });
+    this.inFlight.add(work);
+  }
+
+  private async writeBatch(batch: Pending[]): Promise<void> {
+    let outcomes: Map<Pending, boolean>;
+    try {
+      outcomes = await this.insert(batch);
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+      return;
+    }
+    // Only rows new to the inbox that name a bundle get a job; duplicates were handled before.
+    const toEnqueue = batch.filter((entry) => outcomes.get(entry) === false && entry.row.status === 'received' && entry.row.bundleId);
+    const enqueued = await this.enqueue(toEnqueue.map((entry) => entry.row));
+    for (const [entry, duplicate] of outcomes) {
+      entry.resolve({ duplicate, enqueued: enqueued && toEnqueue.includes(entry) });
+    }
+  }
+
+  /**
+   * One insert for the batch. If Postgres refuses the data (not the connection), one bad row
+   * must not fail its neighbours: the rows are retried one by one and only the bad one fails.
+   * Returns, per entry, whether it was a duplicate.
+   */
+  private async insert(batch: Pending[]): Promise<Map<Pending, boolean>> {
+    try {
+      return await this.insertOnce(batch);
+    } catch (error) {
+      if (batch.length === 1 || !isDataError(error)) throw error;
+      this.options.logger.warn({ err: describe(error), rows: batch.length }, 'inbox batch refused by Postgres; writing its rows one by one');
+      const outcomes = new Map<Pending, boolean>();
+      for (const entry of batch) {
+        try {
+          const single = await this.insertOnce([entry]);
+          outcomes.set(entry, single.get(entry) ?? true);
+        } catch (rowError) {
+          entry.reject(rowError);
+        }
+      }
+      return outcomes;
+    }
+  }
+
+  private async insertOnce(batch: Pending[]): Promise<Map<Pending, boolean>> {
+    const { inserted } = await insertInboxEvents(
+      this.options.db,
+      batch.map((entry) => entry.row),
+    );
+    this.stats.batches += 1;
+    this.stats.rows += batch.length;
+    this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+    // The first entry carrying an inserted id is the new one; any later entry with it is a duplicate.
+    const fresh = new Set(inserted);
+    const outcomes = new Map<Pending, boolean>();
+    for (const entry of batch) {
+      const isNew = fresh.delete(entry.row.eventId);
+      outcomes.set(entry, !isNew);
+    }
+    return outcomes;
+  }
+
+  /** True when the jobs exist. Failure is not an error for the caller: the relay catches up. */
+  private async enqueue(rows: NewWebhookEventRow[]): Promise<boolean> {
+    if (rows.length === 0) return false;
+    const { queue, redis, db, metrics, logger } = this.options;
+    if (!isRedisReady(redis)) {
+      metrics.enqueueFailures.inc();
+      this.warnEnqueue('redis not ready');
+      return false;
+    }
+    try {
+      await withTimeout(
+        enqueueBundleSyncs(
+          queue,
+          rows.map((row) => ({ bundleId: row.bundleId!, reason: 'webhook' as const, sourceRef: row.eventId })),
+        ),
+        this.enqueueTimeoutMs,
+      );
+    } catch (error) {
+      metrics.enqueueFailures.inc();
+      this.warnEnqueue(describe(error));
+      return false;
+    }
+    this.enqueueWarned = false;
+    try {
+      await markEventsEnqueued(
+        db,
+        rows.map((row) => row.eventId),
+      );
+    } catch (error) {
+      // The jobs exist; the relay may enqueue these again, which deduplication makes harmless.
+      logger.warn({ err: describe(error) }, 'could not mark inbox events as enqueued');
+    }
+    return true;
+  }
+
+  private warnEnqueue(reason: string): void {
+    if (this.enqueueWarned) return; // one line per outage, not one per batch
+    this.enqueueWarned = true;
+    this.options.logger.warn({ reason }, 'enqueue failed: events are committed in the inbox and the relay will enqueue them');
+  }
+}
+
+/** A Postgres SQLSTATE outside the connection/resource classes: the data, not the server, is the problem. */
+export function isDataError(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
+      return !/^(08|53|54|55|57|58|XX)/.test(code);
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));

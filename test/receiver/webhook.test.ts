@@ -1,0 +1,209 @@
+// POST /webhooks/tokportal over real HTTP, real Postgres and real Redis: what every kind of
+// delivery gets (status code, inbox row, job) as design.md "What bad input and faults get" says.
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundles, webhookEvents } from '../../src/db/schema.js';
+import { signatureHeader } from '../../src/tokportal/signature.js';
+import { syntheticEventId } from '../../src/receiver/delivery.js';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
+import {
+  OLD_SECRET,
+  deliver,
+  makeEnvelope,
+  metricValue,
+  pendingSyncJobs,
+  startTestReceiver,
+  type TestReceiver,
+} from './harness.js';
+
+let database: TestDatabase;
+let app: TestReceiver;
+const prefix = uniquePrefix('webhook');
+
+beforeAll(async () => {
+  database = await createTestDatabase('webhook');
+  app = await startTestReceiver({ db: database.db, prefix });
+});
+afterAll(async () => {
+  await app?.close();
+  await database?.drop();
+  await deleteRedisPrefix(prefix);
+});
+
+const inboxRow = async (eventId: string) =>
+  (await database.db.select().from(webhookEvents).where(eq(webhookEvents.eventId, eventId)))[0];
+const inboxCount = async () => (await database.db.select({ id: webhookEvents.eventId }).from(webhookEvents)).length;
+const jobsFor = async (bundleId: string) =>
+  (await pendingSyncJobs(app.queue)).filter((job) => (job.data as { bundleId?: string }).bundleId === bundleId);
+
+describe('signature', () => {
+  it('refuses missing, malformed, stale and wrong signatures with 401, stores nothing, counts each reason', async () => {
+    const before = await inboxCount();
+    const envelope = makeEnvelope({ bundleId: 'bun_sig' });
+    const raw = JSON.stringify(envelope);
+    const cases: [string, Parameters<typeof deliver>[2]][] = [
+      ['missing', { signature: null }],
+      ['malformed', { signature: 't=abc,v1=zz' }],
+      ['stale', { timestamp: Math.floor(Date.now() / 1000) - 301 }],
+      ['mismatch', { secret: 'whsec_not_ours_at_all_0000000000' }],
+      // Signed for other bytes: the signature covers the exact body.
+      ['mismatch', { signature: signatureHeader(OLD_SECRET, `${raw} `) }],
+    ];
+    for (const [reason, options] of cases) {
+      const response = await deliver(app.url, envelope, options);
+      expect(response.status, reason).toBe(401);
+      const body = (await response.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('INVALID_SIGNATURE');
+      expect(body.error.message).toContain(reason);
+    }
+    expect(await inboxCount()).toBe(before);
+    expect(await jobsFor('bun_sig')).toHaveLength(0);
+    expect(await metricValue(app.metrics, 'tokportal_sync_webhook_signature_failures_total', { reason: 'mismatch' })).toBe(2);
+    expect(await metricValue(app.metrics, 'tokportal_sync_webhook_signature_failures_total', { reason: 'stale' })).toBe(1);
+    expect(
+      await metricValue(app.metrics, 'tokportal_sync_webhooks_received_total', { type: 'unverified', outcome: 'unauthorized' }),
+    ).toBe(5);
+  });
+
+  it('accepts a delivery signed with the previous secret during a rotation', async () => {
+    const envelope = makeEnvelope({ bundleId: 'bun_rotated' });
+    const response = await deliver(app.url, envelope, { secret: OLD_SECRET });
+    expect(response.status).toBe(200);
+    expect((await inboxRow(envelope.id as string))?.status).toBe('enqueued');
+  });
+});
+
+describe('accepted events', () => {
+  it('stores the event, enqueues one sync job for its bundle and answers 200 after the commit', async () => {
+    const envelope = makeEnvelope({ type: 'account.remade', bundleId: 'bun_ok', data: { account_id: 'acc_1', extra: { nested: true } } });
+    const response = await deliver(app.url, envelope);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ received: true, event_id: envelope.id, outcome: 'accepted' });
+
+    const row = await inboxRow(envelope.id as string);
+    expect(row).toMatchObject({ type: 'account.remade', bundleId: 'bun_ok', accountId: 'acc_1', status: 'enqueued', deliveries: 1 });
+    expect(row?.enqueuedAt).toBeInstanceOf(Date);
+    expect(row?.payload).toEqual(envelope); // the body as sent, unknown fields included
+    const jobs = await jobsFor('bun_ok');
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]?.name).toBe('sync-bundle');
+    expect(jobs[0]?.data).toEqual({ bundleId: 'bun_ok', reason: 'webhook', sourceRef: envelope.id });
+  });
+
+  it('acknowledges a duplicate event id once: one row with deliveries 2, no second job', async () => {
+    const envelope = makeEnvelope({ bundleId: 'bun_dup' });
+    const first = await deliver(app.url, envelope);
+    const second = await deliver(app.url, envelope);
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    expect(((await second.json()) as { outcome: string }).outcome).toBe('duplicate');
+    expect((await inboxRow(envelope.id as string))?.deliveries).toBe(2);
+    expect(await jobsFor('bun_dup')).toHaveLength(1);
+  });
+
+  it('coalesces different events of one bundle into the one waiting job', async () => {
+    for (let i = 0; i < 3; i++) expect((await deliver(app.url, makeEnvelope({ bundleId: 'bun_many' }))).status).toBe(200);
+    expect(await jobsFor('bun_many')).toHaveLength(1);
+  });
+});
+
+describe('bad bodies with a valid signature', () => {
+  it('stores malformed JSON as rejected with the raw body and answers 400', async () => {
+    const raw = '{"id": "evt_broken", "type": ';
+    const response = await deliver(app.url, raw, { eventId: 'evt_broken', eventType: 'account.remade' });
+    expect(response.status).toBe(400);
+    const row = await inboxRow('evt_broken');
+    expect(row).toMatchObject({ status: 'rejected', rawBody: raw, type: 'account.remade', payload: null });
+    expect(row?.statusReason).toMatch(/not valid JSON/);
+  });
+
+  it('rejects an envelope that fails the schema, naming the field', async () => {
+    const response = await deliver(app.url, { id: 'evt_noschema', type: 'bundle.created', data: {} });
+    expect(response.status).toBe(400);
+    const row = await inboxRow('evt_noschema');
+    expect(row?.status).toBe('rejected');
+    expect(row?.statusReason).toMatch(/created_at/);
+  });
+
+  it('rejects a header event id that differs from the signed body id, stored under the header id', async () => {
+    const envelope = makeEnvelope({ id: 'evt_body_id', bundleId: 'bun_mismatch' });
+    const response = await deliver(app.url, envelope, { eventId: 'evt_header_id' });
+    expect(response.status).toBe(400);
+    expect((await inboxRow('evt_header_id'))?.statusReason).toMatch(/does not match body id/);
+    expect(await inboxRow('evt_body_id')).toBeUndefined();
+    expect(await jobsFor('bun_mismatch')).toHaveLength(0);
+  });
+
+  it('gives an unusable body without any id a synthetic id, the same for every retry', async () => {
+    const raw = 'not json at all';
+    expect((await deliver(app.url, raw)).status).toBe(400);
+    expect((await deliver(app.url, raw)).status).toBe(400);
+    const row = await inboxRow(syntheticEventId(new TextEncoder().encode(raw)));
+    expect(row).toMatchObject({ status: 'rejected', type: 'unknown', deliveries: 2, rawBody: raw });
+  });
+
+  it('rejects a payload Postgres jsonb cannot hold (NUL) without failing the batch', async () => {
+    const envelope = makeEnvelope({ bundleId: 'bun_nul', data: { note: 'a\u0000b' } });
+    const response = await deliver(app.url, envelope);
+    expect(response.status).toBe(400);
+    expect((await inboxRow(envelope.id as string))?.statusReason).toMatch(/NUL/);
+  });
+});
+
+describe('size limit', () => {
+  it('answers 413 to a body over 1 MiB and stores nothing', async () => {
+    const before = await inboxCount();
+    const envelope = makeEnvelope({ bundleId: 'bun_big', data: { blob: 'x'.repeat(1024 * 1024) } });
+    const response = await deliver(app.url, envelope);
+    expect(response.status).toBe(413);
+    expect(await inboxCount()).toBe(before);
+    expect(await metricValue(app.metrics, 'tokportal_sync_webhooks_received_total', { outcome: 'too_large' })).toBe(1);
+  });
+});
+
+describe('events that sync nothing', () => {
+  it('stores an unknown event type as ignored and acknowledges it without a job', async () => {
+    const envelope = makeEnvelope({ type: 'bundle.teleported', bundleId: 'bun_unknown_type' });
+    const response = await deliver(app.url, envelope);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { outcome: string }).outcome).toBe('ignored');
+    const row = await inboxRow(envelope.id as string);
+    expect(row?.status).toBe('ignored');
+    expect(row?.statusReason).toMatch(/unknown event type "bundle.teleported"/);
+    expect(await jobsFor('bun_unknown_type')).toHaveLength(0);
+    expect(await metricValue(app.metrics, 'tokportal_sync_webhooks_received_total', { type: 'unknown', outcome: 'ignored' })).toBe(1);
+  });
+
+  it('marks events without bundle or account as not applicable (webhook.test, subscription, credits)', async () => {
+    for (const type of ['webhook.test', 'subscription.renewed', 'credits.restored']) {
+      const envelope = makeEnvelope({ type, bundleId: null, data: { plan: 'pro' } });
+      const response = await deliver(app.url, envelope);
+      expect(response.status).toBe(200);
+      const row = await inboxRow(envelope.id as string);
+      expect(row?.status, type).toBe('not_applicable');
+      expect(row?.statusReason).toMatch(/carries no bundle or account id/);
+    }
+  });
+
+  it('resolves an account event without bundle id through the mirror, else marks it not applicable', async () => {
+    await database.db.insert(bundles).values({
+      bundleId: 'bun_by_account',
+      status: 'published',
+      savedAccountId: 'sa_known',
+      raw: {},
+      contentHash: 'h',
+      apiUpdatedAt: new Date(),
+    });
+    const known = makeEnvelope({ type: 'account.banned', bundleId: null, data: { saved_account_id: 'sa_known' } });
+    expect((await deliver(app.url, known)).status).toBe(200);
+    expect(await inboxRow(known.id as string)).toMatchObject({ bundleId: 'bun_by_account', status: 'enqueued' });
+    expect(await jobsFor('bun_by_account')).toHaveLength(1);
+
+    const unknown = makeEnvelope({ type: 'account.banned', bundleId: null, data: { saved_account_id: 'sa_nobody' } });
+    expect((await deliver(app.url, unknown)).status).toBe(200);
+    const row = await inboxRow(unknown.id as string);
+    expect(row?.status).toBe('not_applicable');
+    expect(row?.statusReason).toBe('no bundle known for saved_account_id sa_nobody');
+  });
+});
