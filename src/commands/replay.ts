@@ -1,0 +1,63 @@
+// `tokportal-sync replay`: refetch the bundles of stored webhook events (coalesced, one job per
+// bundle) and, with --failed, give the queue's failed sync jobs a fresh try. The jobs go to the
+// queue; a running worker (or `start`) does the calls under the rate limit.
+import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { assertRedisReachable, createRuntime, withFatalErrors } from '../runtime.js';
+import { enqueueReplay, planEventReplay, planFailedRetry, retryFailedSyncJobs } from '../worker/replay.js';
+
+type ReplayCommandOptions = { since?: Date; type?: string; failed?: boolean; dryRun?: boolean };
+
+/** An ISO 8601 time, or a duration back from now: 90m, 2h, 7d. */
+export function parseSince(text: string, now = Date.now()): Date {
+  const relative = /^(\d+)(m|h|d)$/.exec(text.trim());
+  if (relative) {
+    const unitMs = { m: 60_000, h: 3_600_000, d: 86_400_000 }[relative[2] as 'm' | 'h' | 'd'];
+    return new Date(now - Number(relative[1]) * unitMs);
+  }
+  const time = Date.parse(text);
+  if (Number.isNaN(time)) throw new Error(`--since expects an ISO 8601 time or a duration like 2h or 7d, got "${text}"`);
+  return new Date(time);
+}
+
+export function registerReplayCommand(program: Command): void {
+  program
+    .command('replay')
+    .description('Refetch the bundles of stored webhook events (one job per bundle) without TokPortal sending them again')
+    .option('--since <time>', 'only events received since this time (ISO 8601, or 90m, 2h, 7d ago)', (text) => parseSince(text))
+    .option('--type <event type>', 'only events of this type, e.g. account.remade')
+    .option('--failed', "also retry the queue's failed sync jobs (one fresh job per bundle)")
+    .option('--dry-run', 'count what would be replayed, enqueue nothing')
+    .action(
+      withFatalErrors(async (options: ReplayCommandOptions) => {
+        const config = loadConfig();
+        await assertRedisReachable(config.redisUrl);
+        const runtime = await createRuntime({ config, allowPglite: true });
+        try {
+          const queue = runtime.queue();
+          const verb = options.dryRun ? 'would enqueue' : 'enqueued';
+          const filter = { ...(options.since ? { since: options.since } : {}), ...(options.type ? { type: options.type } : {}) };
+          const plan = await planEventReplay(runtime.db, filter);
+          if (!options.dryRun) await enqueueReplay(queue, plan.bundles);
+          const lines = [
+            `events: ${plan.events} matching, ${verb} ${plan.bundles.length} bundle syncs` +
+              (plan.withoutBundle > 0 ? ` (${plan.withoutBundle} events name no bundle: skipped)` : ''),
+          ];
+          if (options.failed) {
+            const failed = await planFailedRetry(queue, options.since);
+            const removed = options.dryRun ? 0 : await retryFailedSyncJobs(queue, failed);
+            lines.push(
+              `failed jobs: ${failed.syncJobs.length} sync jobs for ${failed.bundleIds.length} bundles, ${verb} ${failed.bundleIds.length} fresh syncs` +
+                (options.dryRun ? '' : `, ${removed} failed jobs cleared`),
+            );
+            if (failed.listPageJobs > 0) {
+              lines.push(`  ${failed.listPageJobs} failed list-page jobs: run \`tokportal-sync backfill\` with the same options to resume their run`);
+            }
+          }
+          process.stdout.write(`${lines.join('\n')}\n`);
+        } finally {
+          await runtime.close();
+        }
+      }),
+    );
+}
