@@ -63,7 +63,11 @@ export type CreateBundleInput = {
   wants_deep_warming?: boolean;
   niche_warming_instructions?: string;
   auto_finalize_videos?: boolean;
-  /** For videos_only: the existing account to post on. */
+  /**
+   * For videos_only: the existing (saved) account to post on. The seed does not document
+   * the create body; the bundle echoes it as existing_account_id, TokPortal's SDK calls it account_id.
+   */
+  existing_account_id?: string;
   account_id?: string;
   external_ref?: string;
 };
