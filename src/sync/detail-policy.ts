@@ -13,6 +13,8 @@ export const isDetailsMode = (value: string): value is DetailsMode =>
 export type KnownBundleState = {
   apiUpdatedAt: Date;
   detailSyncedAt: Date | null;
+  /** TokPortal's updated_at of the last detail applied; null for rows synced before it was kept. */
+  detailUpdatedAt: Date | null;
   remadeCount: number;
   accountStatus: string | null;
   deletedAt: Date | null;
@@ -49,9 +51,11 @@ export function decideDetailFetch(
   if (Number.isNaN(listedUpdatedAt)) return { fetch: true, reason: 'updated-since-last-look' };
   if (listedUpdatedAt > known.apiUpdatedAt.getTime()) return { fetch: true, reason: 'updated-since-last-look' };
   // Catches a change applied from an earlier list observation (e.g. a `--details never` run)
-  // that was never followed by a detail fetch. detailSyncedAt is our clock: a skew with
-  // TokPortal's costs at most a spare call for a bundle updated moments before its detail sync.
-  if (listedUpdatedAt > known.detailSyncedAt.getTime()) return { fetch: true, reason: 'updated-since-detail' };
+  // that was never followed by a detail fetch. Both sides are TokPortal's clock; only rows
+  // from before detail_updated_at existed fall back to our clock (detail_synced_at), where a
+  // skew costs at most a spare call for a bundle updated moments before its detail sync.
+  const detailAsOf = known.detailUpdatedAt ?? known.detailSyncedAt;
+  if (listedUpdatedAt > detailAsOf.getTime()) return { fetch: true, reason: 'updated-since-detail' };
   // A remake swaps the account (handle, saved_account_id): detail-only fields.
   if (item.remade.remade_count !== known.remadeCount) return { fetch: true, reason: 'remade' };
   if (item.account_status !== known.accountStatus) return { fetch: true, reason: 'account-status-changed' };

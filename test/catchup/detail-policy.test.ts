@@ -10,6 +10,7 @@ const item = (overrides: Partial<{ updated_at: string; account_status: string | 
 const known = (overrides: Partial<KnownBundleState> = {}): KnownBundleState => ({
   apiUpdatedAt: new Date(updatedAt),
   detailSyncedAt: new Date('2026-03-01T10:00:05.000Z'),
+  detailUpdatedAt: new Date(updatedAt),
   remadeCount: 0,
   accountStatus: 'in_review',
   deletedAt: null,
@@ -36,12 +37,22 @@ describe('decideDetailFetch', () => {
     });
   });
 
-  it('fetches when a list observation advanced the bundle after its last detail sync', () => {
-    const state = known({ apiUpdatedAt: new Date('2026-03-02T00:00:00Z'), detailSyncedAt: new Date('2026-03-01T12:00:00Z') });
-    expect(decideDetailFetch(item({ updated_at: '2026-03-02T00:00:00Z' }), state, 'auto')).toEqual({
+  it('fetches when a list observation advanced the bundle past the detail we hold', () => {
+    const listed = item({ updated_at: '2026-03-02T00:00:00Z' });
+    // Our clock says the detail sync came later; TokPortal's timestamps say the detail is older.
+    const state = known({ apiUpdatedAt: new Date('2026-03-02T00:00:00Z'), detailSyncedAt: new Date('2026-03-05T00:00:00Z') });
+    expect(decideDetailFetch(listed, state, 'auto')).toEqual({ fetch: true, reason: 'updated-since-detail' });
+    expect(decideDetailFetch(listed, { ...state, detailUpdatedAt: new Date('2026-03-02T00:00:00Z') }, 'auto')).toEqual({ fetch: false });
+  });
+
+  it('falls back to the detail sync time for rows synced before detail_updated_at was kept', () => {
+    const listed = item({ updated_at: '2026-03-02T00:00:00Z' });
+    const legacy = known({ apiUpdatedAt: new Date('2026-03-02T00:00:00Z'), detailUpdatedAt: null });
+    expect(decideDetailFetch(listed, { ...legacy, detailSyncedAt: new Date('2026-03-01T12:00:00Z') }, 'auto')).toEqual({
       fetch: true,
       reason: 'updated-since-detail',
     });
+    expect(decideDetailFetch(listed, { ...legacy, detailSyncedAt: new Date('2026-03-02T00:00:01Z') }, 'auto')).toEqual({ fetch: false });
   });
 
   it('does not fetch an older list item (a stale page)', () => {
