@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
+import { registerSyncCommand } from './sync.js';
+import { registerWorkerCommand } from './worker.js';
 
 /** Every subcommand, in the order `--help` lists them. */
 export function registerCommands(program: Command): void {
-  void program;
+  registerWorkerCommand(program);
+  registerSyncCommand(program);
 }

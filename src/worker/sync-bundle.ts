@@ -1,0 +1,97 @@
+// The sync-bundle job: refetch one bundle (GET /bundles/:id) and apply it to the mirror.
+// The webhook was only a trigger; what lands in Postgres is what the API says now, so
+// duplicated, reordered or lost deliveries cannot leave the mirror wrong.
+import type { Job } from 'bullmq';
+import type { Database } from '../db/connection.js';
+import { markBundleEventsProcessed, markEventsStatus, recordBundleEventsError } from '../db/inbox.js';
+import {
+  applyBundleSnapshot,
+  markBundleNotOwned,
+  tombstoneBundle,
+  type ApplyResult,
+  type ObservationSource,
+} from '../db/repository.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { SyncBundleData } from '../queue/jobs.js';
+import type { TokPortalClient } from '../tokportal/client.js';
+import { isTokPortalApiError } from '../tokportal/errors.js';
+import { databaseNow, pendingBundleEvents, type PendingEvent } from './bundle-events.js';
+import { classifyFailure } from './failure-policy.js';
+import type { ProcessorContext } from './processors.js';
+
+export type BundleRefresh =
+  | { kind: 'applied'; result: ApplyResult; eventsProcessed: number }
+  /** 404: the bundle is gone; the row is kept with deleted_at. */
+  | { kind: 'tombstoned'; bundleId: string; changed: boolean; eventsProcessed: number }
+  /** 403: the key no longer owns it; kept, flagged, and its events closed with the reason. */
+  | { kind: 'not_owned'; bundleId: string; changed: boolean; eventsProcessed: number };
+
+export type RefreshDependencies = { db: Database; client: TokPortalClient; metrics?: Metrics };
+
+export const NOT_OWNED_REASON = 'BUNDLE_NOT_OWNED: the API key does not own this bundle';
+
+/**
+ * Fetches and applies one bundle. Shared by the queue job and `tokportal-sync sync <id>`.
+ * Throws the API error for anything but 404/403 (the caller decides: retry, pause, stop).
+ */
+export async function refreshBundle(deps: RefreshDependencies, request: SyncBundleData): Promise<BundleRefresh> {
+  const { db, client, metrics } = deps;
+  const { bundleId } = request;
+  const source: ObservationSource = { source: request.reason, sourceRef: request.sourceRef ?? null };
+  // Events received before the fetch started are answered by it; later ones have their own job.
+  const fetchStartedAt = await databaseNow(db);
+
+  let outcome: BundleRefresh;
+  try {
+    const bundle = await client.getBundle(bundleId);
+    const result = await applyBundleSnapshot(db, { kind: 'detail', bundle }, source);
+    if (result.outcome === 'stale') metrics?.staleObservations.inc();
+    if (result.remakeDetected) metrics?.remakesSeen.inc();
+    outcome = { kind: 'applied', result, eventsProcessed: 0 };
+  } catch (error) {
+    if (!isTokPortalApiError(error) || (error.status !== 404 && error.status !== 403)) throw error;
+    if (error.status === 404) {
+      const changed = await tombstoneBundle(db, bundleId, source);
+      outcome = { kind: 'tombstoned', bundleId, changed, eventsProcessed: 0 };
+    } else {
+      const changed = await markBundleNotOwned(db, bundleId, source);
+      const events = await pendingBundleEvents(db, bundleId, fetchStartedAt);
+      await markEventsStatus(
+        db,
+        events.map((event) => event.eventId),
+        'not_applicable',
+        NOT_OWNED_REASON,
+      );
+      observeLag(metrics, events);
+      return { kind: 'not_owned', bundleId, changed, eventsProcessed: events.length };
+    }
+  }
+
+  const events = await pendingBundleEvents(db, bundleId, fetchStartedAt);
+  const processed = await markBundleEventsProcessed(db, bundleId, fetchStartedAt);
+  observeLag(metrics, events);
+  return { ...outcome, eventsProcessed: processed };
+}
+
+function observeLag(metrics: Metrics | undefined, events: PendingEvent[]): void {
+  for (const event of events) metrics?.syncLagSeconds.observe(event.waitedSeconds);
+}
+
+/** The queue processor for JOB.syncBundle. */
+export async function processSyncBundle(job: Job, ctx: ProcessorContext): Promise<BundleRefresh> {
+  const request = job.data as SyncBundleData;
+  try {
+    const refresh = await refreshBundle(ctx, request);
+    ctx.logger.debug({ jobId: job.id, bundleId: request.bundleId, kind: refresh.kind }, 'bundle synced');
+    return refresh;
+  } catch (error) {
+    // A 429 is the queue pausing, not a failure of the bundle's events.
+    if (classifyFailure(error).kind !== 'rate-limited') {
+      const message = error instanceof Error ? error.message : String(error);
+      await recordBundleEventsError(ctx.db, request.bundleId, message).catch((recordError: unknown) =>
+        ctx.logger.warn({ bundleId: request.bundleId, err: String(recordError) }, 'could not record the error on the inbox'),
+      );
+    }
+    throw error;
+  }
+}
