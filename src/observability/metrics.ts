@@ -8,8 +8,11 @@ import type { Queue } from 'bullmq';
 import type { Database } from '../db/connection.js';
 import { PENDING_EVENT_STATUSES } from '../db/inbox.js';
 import { webhookEvents } from '../db/schema.js';
+import { withTimeout } from '../util/with-timeout.js';
 
 export const METRIC_PREFIX = 'tokportal_sync_';
+/** A scrape must answer even when Redis or Postgres does not (a queue on a dead connection waits forever). */
+const SCRAPE_TIMEOUT_MS = 1_000;
 
 /** Queue states reported as depth; `completed` is bounded by removeOnComplete, still useful as a rate. */
 export const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed', 'paused', 'waiting-children'] as const;
@@ -65,7 +68,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       await Promise.all(
         [...queues].map(async (queue) => {
           try {
-            const counts = await queue.getJobCounts(...QUEUE_STATES);
+            const counts = await withTimeout(queue.getJobCounts(...QUEUE_STATES), SCRAPE_TIMEOUT_MS, 'queue counts');
             for (const state of QUEUE_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
           } catch {
             // Redis unreachable: report no series rather than stale numbers; readiness says why.
@@ -79,7 +82,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const readInbox = sharedPerScrape(async (): Promise<InboxSnapshot | null> => {
     if (!inboxDb) return null;
     try {
-      return await readInboxSnapshot(inboxDb);
+      return await withTimeout(readInboxSnapshot(inboxDb), SCRAPE_TIMEOUT_MS, 'inbox snapshot');
     } catch {
       return null; // Postgres unreachable: no series; readiness reports the outage.
     }

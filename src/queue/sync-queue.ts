@@ -18,7 +18,11 @@ export type SyncJobData = SyncBundleData | ListPageData | ReconcileData;
 export type SyncQueue = Queue<SyncJobData>;
 
 export function createSyncQueue(connection: Redis, prefix: string): Queue<SyncJobData> {
-  return new Queue<SyncJobData>(SYNC_QUEUE_NAME, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  const queue = new Queue<SyncJobData>(SYNC_QUEUE_NAME, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  // The queue re-emits its connection's errors; without a listener BullMQ prints each one.
+  // Outages are reported once by whoever owns the connection (runtime, readiness, relay).
+  queue.on('error', () => {});
+  return queue;
 }
 
 const PRIORITY_BY_REASON: Record<SyncReason, number> = {

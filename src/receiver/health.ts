@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import type { Database } from '../db/connection.js';
+import { withTimeout } from '../util/with-timeout.js';
 
 export type ReadinessOptions = { db: Database; redis: Redis; timeoutMs?: number };
 
@@ -27,18 +28,10 @@ export function healthRoutes(options: ReadinessOptions): Hono {
 
 export async function timedCheck(probe: () => Promise<unknown>, timeoutMs: number): Promise<CheckResult> {
   const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      probe(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
+    await withTimeout(probe(), timeoutMs, 'probe');
     return { ok: true, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
-  } finally {
-    clearTimeout(timer);
   }
 }

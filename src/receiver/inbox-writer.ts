@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { isRedisReady } from '../queue/redis.js';
 import { enqueueBundleSyncs, type SyncQueue } from '../queue/sync-queue.js';
+import { withTimeout } from '../util/with-timeout.js';
 
 export type InboxWriteResult = {
   /** The event id was already in the inbox (or earlier in the same batch): no new job. */
@@ -127,7 +128,7 @@ export class InboxWriter {
       return;
     }
     // Only rows new to the inbox that name a bundle get a job; duplicates were handled before.
-    const toEnqueue = batch.filter((entry) => outcomes.get(entry) === false && entry.row.status === 'received' && entry.row.bundleId);
+    const toEnqueue = batch.filter((entry) => outcomes.get(entry) === false && (entry.row.status ?? 'received') === 'received' && entry.row.bundleId);
     const enqueued = await this.enqueue(toEnqueue.map((entry) => entry.row));
     for (const [entry, duplicate] of outcomes) {
       entry.resolve({ duplicate, enqueued: enqueued && toEnqueue.includes(entry) });
@@ -192,6 +193,7 @@ export class InboxWriter {
           rows.map((row) => ({ bundleId: row.bundleId!, reason: 'webhook' as const, sourceRef: row.eventId })),
         ),
         this.enqueueTimeoutMs,
+        'enqueue',
       );
     } catch (error) {
       metrics.enqueueFailures.inc();
@@ -228,14 +230,6 @@ export function isDataError(error: unknown): boolean {
     current = (current as { cause?: unknown }).cause;
   }
   return false;
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));

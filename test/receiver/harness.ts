@@ -114,11 +114,12 @@ export async function pendingSyncJobs(queue: SyncQueue) {
   return queue.getJobs(['prioritized', 'waiting', 'delayed']);
 }
 
-/** Reads a counter/gauge value from the metrics registry. */
+/** Sum of a counter/gauge's series whose labels include the given ones. */
 export async function metricValue(metrics: Metrics, name: string, labels: Record<string, string> = {}): Promise<number> {
   const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
-  const match = metric?.values.find((value) =>
-    Object.entries(labels).every(([key, expected]) => String((value.labels as Record<string, unknown>)[key]) === expected),
-  );
-  return match?.value ?? 0;
+  return (metric?.values ?? [])
+    .filter((value) =>
+      Object.entries(labels).every(([key, expected]) => String((value.labels as Record<string, unknown>)[key]) === expected),
+    )
+    .reduce((sum, value) => sum + value.value, 0);
 }

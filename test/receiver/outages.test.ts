@@ -1,0 +1,122 @@
+// Faults on either side of the receiver: Redis unreachable (events still committed and
+// acknowledged, then relayed once a live Redis answers) and Postgres unreachable (503, and
+// nothing reaches the queue). The shared Redis is never stopped: a closed port stands in.
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../../src/db/connection.js';
+import { webhookEvents } from '../../src/db/schema.js';
+import { silentLogger } from '../../src/logger.js';
+import { createRedis } from '../../src/queue/redis.js';
+import { createSyncQueue } from '../../src/queue/sync-queue.js';
+import { Relay, RedisNotReadyError } from '../../src/receiver/relay.js';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { TEST_REDIS_URL, deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
+import { deliver, makeEnvelope, metricValue, pendingSyncJobs, startTestReceiver } from './harness.js';
+
+const CLOSED_REDIS = 'redis://127.0.0.1:1';
+const CLOSED_POSTGRES = 'postgres://postgres@127.0.0.1:1/nothing_here';
+
+let database: TestDatabase;
+const prefix = uniquePrefix('outage');
+
+beforeAll(async () => {
+  database = await createTestDatabase('outages');
+});
+afterAll(async () => {
+  await database?.drop();
+  await deleteRedisPrefix(prefix);
+});
+
+const rowsOf = async (ids: string[]) =>
+  Promise.all(ids.map(async (id) => (await database.db.select().from(webhookEvents).where(eq(webhookEvents.eventId, id)))[0]));
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('Redis unreachable', () => {
+  it('commits and acknowledges every event, then the relay enqueues them once a live Redis answers', async () => {
+    const app = await startTestReceiver({ db: database.db, prefix, redisUrl: CLOSED_REDIS });
+    const envelopes = Array.from({ length: 6 }, (_, i) => makeEnvelope({ bundleId: `bun_relay_${i % 3}` }));
+    const ids = envelopes.map((envelope) => envelope.id as string);
+    try {
+      const started = Date.now();
+      const statuses = await Promise.all(envelopes.map(async (envelope) => (await deliver(app.url, envelope)).status));
+      expect(statuses).toEqual(Array(6).fill(200));
+      expect(Date.now() - started).toBeLessThan(3_000); // no hanging on the dead connection
+
+      const committed = await rowsOf(ids);
+      for (const row of committed) expect(row).toMatchObject({ status: 'received', enqueuedAt: null });
+      expect(await metricValue(app.metrics, 'tokportal_sync_enqueue_failures_total')).toBeGreaterThan(0);
+
+      const ready = await fetch(`${app.url}/readyz`);
+      expect(ready.status).toBe(503);
+      const body = (await ready.json()) as { checks: { postgres: { ok: boolean }; redis: { ok: boolean } } };
+      expect(body.checks.postgres.ok).toBe(true);
+      expect(body.checks.redis.ok).toBe(false);
+
+      // The relay on the dead connection backs off instead of losing anything.
+      const stuck = new Relay({ db: database.db, queue: app.queue, redis: app.redis, logger: silentLogger, graceMs: 0 });
+      await expect(stuck.runOnce()).rejects.toBeInstanceOf(RedisNotReadyError);
+    } finally {
+      await app.close();
+    }
+
+    // Redis is back (a live connection): the relay loop enqueues what was committed.
+    const redis = createRedis(TEST_REDIS_URL, 'producer');
+    const queue = createSyncQueue(redis, prefix);
+    const relay = new Relay({ db: database.db, queue, redis, logger: silentLogger, graceMs: 0, intervalMs: 50 });
+    try {
+      relay.start();
+      await waitFor(async () => (await rowsOf(ids)).every((row) => row?.enqueuedAt instanceof Date));
+      expect(relay.relayed).toBe(6);
+      for (const row of await rowsOf(ids)) expect(row?.status).toBe('enqueued');
+      const bundleIds = (await pendingSyncJobs(queue)).map((job) => (job.data as { bundleId: string }).bundleId).sort();
+      expect(bundleIds).toEqual(['bun_relay_0', 'bun_relay_1', 'bun_relay_2']);
+    } finally {
+      await relay.stop();
+      await queue.close();
+      redis.disconnect();
+    }
+  });
+});
+
+describe('Postgres unreachable', () => {
+  let deadDb: DatabaseHandle;
+  beforeAll(async () => {
+    deadDb = await openDatabase({ databaseUrl: CLOSED_POSTGRES, maxConnections: 1 });
+  });
+  afterAll(async () => {
+    await deadDb.close();
+  });
+
+  it('answers 503 with Retry-After, and nothing reaches the queue', async () => {
+    const ownPrefix = uniquePrefix('pgdown');
+    const app = await startTestReceiver({ db: deadDb.db, prefix: ownPrefix });
+    try {
+      const withBundle = await deliver(app.url, makeEnvelope({ bundleId: 'bun_pg_down' }));
+      expect(withBundle.status).toBe(503);
+      expect(withBundle.headers.get('retry-after')).toBe('5');
+      expect(((await withBundle.json()) as { error: { code: string } }).error.code).toBe('INBOX_UNAVAILABLE');
+      // An account event needs a lookup first: that failing is a 503 as well.
+      const lookup = await deliver(app.url, makeEnvelope({ type: 'account.banned', bundleId: null, data: { saved_account_id: 'sa_x' } }));
+      expect(lookup.status).toBe(503);
+
+      expect(await app.queue.count()).toBe(0);
+      expect(await metricValue(app.metrics, 'tokportal_sync_webhooks_received_total', { outcome: 'unavailable' })).toBe(2);
+
+      const ready = await fetch(`${app.url}/readyz`);
+      expect(ready.status).toBe(503);
+      const body = (await ready.json()) as { checks: { postgres: { ok: boolean; error?: string }; redis: { ok: boolean } } };
+      expect(body.checks.postgres.ok).toBe(false);
+      expect(body.checks.redis.ok).toBe(true);
+    } finally {
+      await app.close();
+      await deleteRedisPrefix(ownPrefix);
+    }
+  });
+});
