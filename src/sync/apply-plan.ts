@@ -1,0 +1,201 @@
+// Decides everything one observation does to the mirror, from the stored state alone, so the
+// repository only has to execute the plan inside its transaction.
+import type { BundleRow, NewBundleRow, NewBundleVersionRow } from '../db/schema.js';
+import {
+  changedFields,
+  columnsFromRaw,
+  contentHash,
+  contentOf,
+  mergeObservation,
+  videoSlotsOf,
+  type RawBundle,
+  type VideoSlot,
+} from './bundle-content.js';
+import {
+  planIncarnationsForDetail,
+  planIncarnationsForList,
+  type IncarnationOp,
+  type KnownIncarnation,
+} from './incarnations.js';
+import type { Observation, ObservationSource } from './observation.js';
+import { staleReason, type StaleReason } from './staleness.js';
+
+export type ApplyOutcome = 'created' | 'changed' | 'unchanged' | 'stale';
+
+export type ApplyResult = {
+  bundleId: string;
+  outcome: ApplyOutcome;
+  /** Content fields that changed (column names, e.g. "status", "username"); empty when created. */
+  changedFields: string[];
+  /** The observation revealed a remake the mirror did not know of. */
+  remakeDetected: boolean;
+  /** Handles recorded in the account timeline for the first time, in order. */
+  newHandles: string[];
+};
+
+export type StoredBundle = { row: BundleRow | null; latestIncarnation: KnownIncarnation | null };
+
+export type PlanContext = {
+  source: ObservationSource;
+  observedAt: Date;
+  appliedAt: Date;
+  /** Another bundle holds this observation's external_ref with a newer claim: record null. */
+  dropExternalRef?: boolean;
+};
+
+export type RowWrite =
+  | { kind: 'upsert'; row: NewBundleRow & { bundleId: string } }
+  /** Nothing but bookkeeping timestamps moves (the fast path of a re-listing). */
+  | { kind: 'touch'; synced: boolean; detail: boolean; listed: boolean }
+  | { kind: 'none' };
+
+export type VideoWrite = { kind: 'replace'; slots: VideoSlot[] } | { kind: 'touch' } | null;
+
+export type BundlePlan = {
+  result: ApplyResult;
+  staleReason: StaleReason | null;
+  write: RowWrite;
+  /** The external_ref and updated_at the row ends with: what a uniqueness conflict is decided on. */
+  externalRef: string | null;
+  apiUpdatedAt: Date;
+  version: Omit<NewBundleVersionRow, 'id'> | null;
+  incarnations: IncarnationOp[];
+  videos: VideoWrite;
+};
+
+export function planApply(stored: StoredBundle, observation: Observation, context: PlanContext): BundlePlan {
+  const { row: before } = stored;
+  const isDetail = observation.kind === 'detail';
+  const raw: RawBundle = mergeObservation((before?.raw as RawBundle | undefined) ?? null, observation);
+  if (context.dropExternalRef) raw.external_ref = null;
+  const columns = columnsFromRaw(raw);
+  const { bundleId } = columns;
+
+  const stale = staleReason(before, { ...columns, observedAt: context.observedAt });
+  if (stale) {
+    return {
+      result: { bundleId, outcome: 'stale', changedFields: [], remakeDetected: false, newHandles: [] },
+      staleReason: stale,
+      // Being listed is a fact even when the item is older than what we hold (reconcile uses it).
+      write: isDetail ? { kind: 'none' } : { kind: 'touch', synced: false, detail: false, listed: true },
+      externalRef: before?.externalRef ?? null,
+      apiUpdatedAt: before?.apiUpdatedAt ?? columns.apiUpdatedAt,
+      version: null,
+      incarnations: [],
+      videos: null,
+    };
+  }
+
+  const content = contentOf(raw);
+  const hash = contentHash(content);
+  const revived = before?.deletedAt != null;
+  const ownedAgain = before?.notOwnedAt != null;
+  const fields = before ? changedFields(contentOf(before.raw as RawBundle), content) : [];
+  if (revived) fields.push('deleted_at');
+  if (ownedAgain) fields.push('not_owned_at');
+  const outcome = !before ? 'created' : before.contentHash !== hash || revived || ownedAgain ? 'changed' : 'unchanged';
+
+  const remake = { remadeCount: columns.remadeCount, oldUsername: columns.oldUsername, remadeAt: columns.remadeAt };
+  const incarnations = isDetail
+    ? planIncarnationsForDetail(
+        stored.latestIncarnation,
+        { accountListingId: columns.accountListingId, savedAccountId: columns.savedAccountId, username: columns.username },
+        remake,
+        context.observedAt,
+      )
+    : planIncarnationsForList(stored.latestIncarnation, remake, context.observedAt);
+
+  const { appliedAt } = context;
+  const sameInstant = before?.apiUpdatedAt.getTime() === columns.apiUpdatedAt.getTime();
+  const write: RowWrite =
+    outcome === 'unchanged' && sameInstant
+      ? { kind: 'touch', synced: true, detail: isDetail, listed: !isDetail }
+      : {
+          kind: 'upsert',
+          row: {
+            ...columns,
+            raw,
+            contentHash: hash,
+            firstSeenAt: before?.firstSeenAt ?? appliedAt,
+            lastSyncedAt: appliedAt,
+            detailSyncedAt: isDetail ? appliedAt : (before?.detailSyncedAt ?? null),
+            detailUpdatedAt: isDetail ? columns.apiUpdatedAt : (before?.detailUpdatedAt ?? null),
+            lastListedAt: isDetail ? (before?.lastListedAt ?? null) : appliedAt,
+            deletedAt: null,
+            notOwnedAt: null,
+          },
+        };
+
+  const version =
+    outcome === 'unchanged'
+      ? null
+      : versionRow(
+          { ...columns, raw, contentHash: hash },
+          {
+            source: context.source.source,
+            sourceRef: context.source.sourceRef ?? null,
+            observedAt: context.observedAt,
+            changedFields: fields,
+          },
+        );
+
+  const videosChanged = outcome === 'created' || fields.includes('videos');
+  return {
+    result: {
+      bundleId,
+      outcome,
+      changedFields: fields,
+      remakeDetected: before !== null && (columns.remadeCount > before.remadeCount || incarnations.remakeWithoutCount),
+      newHandles: incarnations.newHandles,
+    },
+    staleReason: null,
+    write,
+    externalRef: columns.externalRef,
+    apiUpdatedAt: columns.apiUpdatedAt,
+    version,
+    incarnations: incarnations.ops,
+    videos: !isDetail ? null : videosChanged ? { kind: 'replace', slots: videoSlotsOf(raw) } : { kind: 'touch' },
+  };
+}
+
+/** The row of a bundle that lost its external_ref to a newer claim: the same state with the ref cleared. */
+export function withoutExternalRef(row: BundleRow): { raw: RawBundle; contentHash: string } {
+  const raw = { ...(row.raw as RawBundle), external_ref: null };
+  return { raw, contentHash: contentHash(contentOf(raw)) };
+}
+
+export type VersionMeta = { source: string; sourceRef: string | null; observedAt: Date; changedFields: string[] };
+
+type VersionedState = Pick<
+  BundleRow,
+  | 'bundleId'
+  | 'status'
+  | 'accountStatus'
+  | 'username'
+  | 'savedAccountId'
+  | 'externalRef'
+  | 'remadeCount'
+  | 'apiUpdatedAt'
+  | 'contentHash'
+  | 'raw'
+>;
+
+/** A bundle_versions row: the state after the change, and what caused it. */
+export function versionRow(state: VersionedState, meta: VersionMeta): Omit<NewBundleVersionRow, 'id'> {
+  return {
+    bundleId: state.bundleId,
+    observedAt: meta.observedAt,
+    source: meta.source,
+    sourceRef: meta.sourceRef,
+    contentHash: state.contentHash,
+    changedFields: meta.changedFields,
+    status: state.status,
+    accountStatus: state.accountStatus,
+    username: state.username,
+    savedAccountId: state.savedAccountId,
+    externalRef: state.externalRef,
+    remadeCount: state.remadeCount,
+    apiUpdatedAt: state.apiUpdatedAt,
+    raw: state.raw,
+  };
+}
