@@ -35,8 +35,9 @@ describe('mergeObservation', () => {
   });
 
   it('lets a detail replace the whole document', () => {
-    const stored = { ...asRaw(makeDetail()), legacy_field: 'x' };
-    const detail = makeDetail({ id: stored.id as string });
+    const first = makeDetail();
+    const stored = { ...asRaw(first), legacy_field: 'x' };
+    const detail = makeDetail({ id: first.id });
     expect(mergeObservation(stored, { kind: 'detail', bundle: detail })).not.toHaveProperty('legacy_field');
   });
 });
