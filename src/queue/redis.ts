@@ -3,6 +3,7 @@
 // must fail fast instead, so a Redis outage never hangs a request: the event is already
 // committed in Postgres and the relay enqueues it once Redis answers again.
 import { Redis, type RedisOptions } from 'ioredis';
+import { withTimeout } from '../util/with-timeout.js';
 
 export type RedisRole = 'producer' | 'worker';
 
@@ -28,4 +29,22 @@ export function createRedis(url: string, role: RedisRole): Redis {
 /** True when commands sent now would reach Redis (no offline queueing for producers). */
 export function isRedisReady(redis: Redis): boolean {
   return redis.status === 'ready';
+}
+
+/**
+ * PING that tolerates a connection still being established (a producer does not queue
+ * commands offline): waits up to `timeoutMs` for `ready`, then pings within the same budget.
+ */
+export async function pingRedis(redis: Redis, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  if (redis.status !== 'ready') {
+    let onReady: (() => void) | undefined;
+    try {
+      await withTimeout(new Promise<void>((resolve) => redis.once('ready', (onReady = resolve))), timeoutMs, 'redis connect');
+    } finally {
+      // Probes repeat during an outage: leave no listener behind.
+      if (onReady) redis.off('ready', onReady);
+    }
+  }
+  await withTimeout(redis.ping(), Math.max(1, deadline - Date.now()), 'redis ping');
 }

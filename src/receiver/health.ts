@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import type { Database } from '../db/connection.js';
+import { pingRedis } from '../queue/redis.js';
 import { withTimeout } from '../util/with-timeout.js';
 
 export type ReadinessOptions = { db: Database; redis: Redis; timeoutMs?: number };
@@ -18,7 +19,7 @@ export function healthRoutes(options: ReadinessOptions): Hono {
   app.get('/readyz', async (c) => {
     const [postgres, redis] = await Promise.all([
       timedCheck(() => options.db.execute(sql`select 1`), timeoutMs),
-      timedCheck(() => options.redis.ping(), timeoutMs),
+      timedCheck(() => pingRedis(options.redis, timeoutMs), timeoutMs + 100),
     ]);
     const ready = postgres.ok && redis.ok;
     return c.json({ status: ready ? 'ready' : 'not_ready', checks: { postgres, redis } }, ready ? 200 : 503);
