@@ -1,0 +1,121 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { EMPTY_STATS, type SyncRun } from '../../src/db/sync-runs.js';
+import {
+  createProgressReporter,
+  formatDuration,
+  formatProgressLine,
+  formatStartLine,
+  formatSummary,
+} from '../../src/commands/backfill-report.js';
+import { parseSince } from '../../src/commands/replay.js';
+import { sessionApiCalls, type BackfillProgress } from '../../src/worker/backfill.js';
+
+const run = (overrides: Partial<SyncRun> = {}): SyncRun => ({
+  id: 'backfill_20260301T100000Z_abc123',
+  kind: 'backfill',
+  status: 'running',
+  params: { filters: {}, details: 'auto' },
+  nextPage: 1,
+  totalPages: 30,
+  stats: { ...EMPTY_STATS },
+  startedAt: new Date('2026-03-01T10:00:00Z'),
+  updatedAt: new Date('2026-03-01T10:00:00Z'),
+  finishedAt: null,
+  lastError: null,
+  ...overrides,
+});
+
+const progress = (overrides: Partial<BackfillProgress> = {}): BackfillProgress => ({
+  run: run(),
+  phase: 'listing',
+  pagesDone: 0,
+  totalPages: 30,
+  pendingDetails: 0,
+  detailsDone: 0,
+  etaSeconds: 15,
+  ...overrides,
+});
+
+function capture(isTTY: boolean): { stream: NodeJS.WriteStream; text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  }) as unknown as NodeJS.WriteStream;
+  (stream as { isTTY: boolean }).isTTY = isTTY;
+  return { stream, text: () => chunks.join('') };
+}
+
+describe('backfill report', () => {
+  it('formats durations for a terminal', () => {
+    expect([0, 42, 61, 3_599, 3_600, 5_000].map(formatDuration)).toEqual(['0s', '42s', '1m01s', '59m59s', '1h00m', '1h23m']);
+  });
+
+  it('says whether the run starts or resumes, and with which filters', () => {
+    expect(formatStartLine({ run: run(), resumed: false, superseded: null })).toBe(
+      'Starting backfill backfill_20260301T100000Z_abc123 (all bundles, details auto)',
+    );
+    const filtered = run({ params: { filters: { status: 'published', platform: 'tiktok' }, details: 'never' }, nextPage: 7 });
+    expect(formatStartLine({ run: filtered, resumed: true, superseded: null })).toBe(
+      'Resuming backfill backfill_20260301T100000Z_abc123 (status=published platform=tiktok, details never) at page 7',
+    );
+  });
+
+  it('writes one plain line per page off a terminal, then one per 5% of the details', () => {
+    const { stream, text } = capture(false);
+    const reporter = createProgressReporter(stream);
+    const stats = (pages: number, detailsEnqueued: number) => ({ ...EMPTY_STATS, pages, listed: pages * 100, created: pages * 100, detailsEnqueued });
+    reporter.update(progress({ pagesDone: 1, run: run({ stats: stats(1, 100) }) }));
+    reporter.update(progress({ pagesDone: 1, run: run({ stats: stats(1, 100) }) }));
+    reporter.update(progress({ pagesDone: 2, run: run({ stats: stats(2, 200) }) }));
+    const done = run({ status: 'completed', stats: stats(2, 200) });
+    reporter.update(progress({ phase: 'details', pagesDone: 2, run: done, pendingDetails: 200 }));
+    reporter.update(progress({ phase: 'details', pagesDone: 2, run: done, pendingDetails: 195, detailsDone: 5 }));
+    reporter.update(progress({ phase: 'details', pagesDone: 2, run: done, pendingDetails: 180, detailsDone: 20 }));
+    reporter.stop();
+    const lines = text().trim().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toBe('page 1/30: 100 bundles (100 new, 0 changed, 0 unchanged), details 0/100 done, ETA 15s');
+    expect(lines[1]).toMatch(/^page 2\/30: 200 bundles/);
+    expect(lines[2]).toMatch(/^listing done \(2 pages\): 200 bundles .* details 0\/200 done/);
+    expect(lines[3]).toMatch(/details 20\/200 done/);
+  });
+
+  it('draws a bar on a terminal', () => {
+    const { stream, text } = capture(true);
+    const reporter = createProgressReporter(stream);
+    reporter.update(progress({ pagesDone: 3, run: run({ stats: { ...EMPTY_STATS, pages: 3, listed: 300, detailsEnqueued: 10 } }) }));
+    reporter.stop();
+    reporter.stop();
+    expect(text()).toContain('pages 3/30 | bundles 300 | details 0/10');
+  });
+
+  it('sums up bundles, calls and the rate achieved against the allowed one', () => {
+    const stats = { ...EMPTY_STATS, pages: 30, listed: 3_000, created: 2_990, changed: 10, apiCalls: 31, errors: 1, detailsEnqueued: 3_000 };
+    const final = progress({ phase: 'done', run: run({ status: 'completed', stats }), detailsDone: 3_000 });
+    const summary = formatSummary(
+      { outcome: 'completed', start: { run: run(), resumed: true, superseded: null }, progress: final, durationMs: 60_000, sessionApiCalls: 3_030 },
+      6_000,
+    );
+    expect(summary).toContain('completed in 1m00s (resumed)');
+    expect(summary).toContain('3000 listed on 30 pages: 2990 new, 10 changed, 0 unchanged, 0 stale');
+    expect(summary).toContain('31 list + 3000 detail over the run; 3030 this session, 3030.0/min achieved of 6000/min allowed; 1 failed list calls retried');
+  });
+
+  it('counts the calls of one session: pages listed and details finished, including those pending at its start', () => {
+    const initial = progress({ run: run({ stats: { ...EMPTY_STATS, apiCalls: 10, detailsEnqueued: 500 } }), pendingDetails: 200, detailsDone: 300 });
+    const final = progress({ run: run({ stats: { ...EMPTY_STATS, apiCalls: 30, detailsEnqueued: 900 } }), pendingDetails: 0, detailsDone: 900 });
+    expect(sessionApiCalls(initial, final)).toBe(20 + 400 + 200);
+  });
+
+  it('reads --since as a time or a duration back from now', () => {
+    const now = Date.parse('2026-03-01T12:00:00Z');
+    expect(parseSince('2h', now).toISOString()).toBe('2026-03-01T10:00:00.000Z');
+    expect(parseSince('7d', now).toISOString()).toBe('2026-02-22T12:00:00.000Z');
+    expect(parseSince('2026-02-01T00:00:00Z', now).toISOString()).toBe('2026-02-01T00:00:00.000Z');
+    expect(() => parseSince('last tuesday', now)).toThrow(/--since/);
+  });
+});
