@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { registerBackfillCommand } from './backfill.js';
+import { registerReplayCommand } from './replay.js';
 import { registerSyncCommand } from './sync.js';
 import { registerWorkerCommand } from './worker.js';
 import { registerWebhooksCommand } from './webhooks.js';
@@ -6,6 +8,8 @@ import { registerWebhooksCommand } from './webhooks.js';
 /** Every subcommand, in the order `--help` lists them. */
 export function registerCommands(program: Command): void {
   registerWorkerCommand(program);
+  registerBackfillCommand(program);
   registerSyncCommand(program);
+  registerReplayCommand(program);
   registerWebhooksCommand(program);
 }
