@@ -10,7 +10,7 @@ export type BenchmarkName = (typeof BENCHMARK_NAMES)[number];
 export type PerBenchSizes = {
   receiver: { durationSeconds: number; warmupSeconds: number; connections: number };
   coalescing: { events: number; bundles: number; ratePerMin: number };
-  backfill: { bundles: number; ratePerMin: number };
+  backfill: { bundles: number; ratePerMin: number; concurrency: number };
   freshness: { durationSeconds: number; eventsPerSecond: number; bundles: number; ratePerMin: number };
   store: { snapshots: number; batchSize: number };
 };
@@ -19,17 +19,18 @@ const FULL: PerBenchSizes = {
   receiver: { durationSeconds: 20, warmupSeconds: 3, connections: 10 },
   // TokPortal's real limit: how fast the worker drains decides how much a burst can coalesce.
   coalescing: { events: 2_000, bundles: 100, ratePerMin: 120 },
-  backfill: { bundles: 5_000, ratePerMin: 6_000 },
+  // The rate is 50x TokPortal's, so the worker gets more jobs in flight to keep up with it.
+  backfill: { bundles: 5_000, ratePerMin: 6_000, concurrency: 16 },
   freshness: { durationSeconds: 30, eventsPerSecond: 5, bundles: 200, ratePerMin: 1_200 },
   store: { snapshots: 2_000, batchSize: 100 },
 };
 
 const SMOKE: PerBenchSizes = {
-  receiver: { durationSeconds: 2, warmupSeconds: 0.5, connections: 4 },
-  coalescing: { events: 100, bundles: 10, ratePerMin: 6_000 },
-  backfill: { bundles: 150, ratePerMin: 6_000 },
-  freshness: { durationSeconds: 3, eventsPerSecond: 5, bundles: 20, ratePerMin: 6_000 },
-  store: { snapshots: 100, batchSize: 50 },
+  receiver: { durationSeconds: 1.5, warmupSeconds: 0.3, connections: 4 },
+  coalescing: { events: 60, bundles: 10, ratePerMin: 6_000 },
+  backfill: { bundles: 120, ratePerMin: 6_000, concurrency: 16 },
+  freshness: { durationSeconds: 2, eventsPerSecond: 5, bundles: 20, ratePerMin: 6_000 },
+  store: { snapshots: 60, batchSize: 30 },
 };
 
 export type MemoryRecord = { process: string; during: string; peakRssBytes: number };
