@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerBackfillCommand } from './backfill.js';
+import { registerReceiverCommand } from './receiver.js';
 import { registerReplayCommand } from './replay.js';
 import { registerSyncCommand } from './sync.js';
 import { registerWorkerCommand } from './worker.js';
@@ -7,6 +8,7 @@ import { registerWebhooksCommand } from './webhooks.js';
 
 /** Every subcommand, in the order `--help` lists them. */
 export function registerCommands(program: Command): void {
+  registerReceiverCommand(program);
   registerWorkerCommand(program);
   registerBackfillCommand(program);
   registerSyncCommand(program);

@@ -2,7 +2,7 @@
 // enqueues bundle refetches through enqueueBundleSyncs so coalescing works the same way
 // everywhere: one pending job per bundle, plus at most one more while it runs.
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import {
   DEFAULT_JOB_OPTIONS,
   JOB,
@@ -62,4 +62,10 @@ export async function enqueueBundleSyncs(
       },
     })),
   );
+}
+
+/** The ioredis connection a queue was created with (createSyncQueue always passes one). */
+export function queueConnection(queue: Queue<SyncJobData>): Redis | null {
+  const connection = queue.opts.connection;
+  return connection instanceof Redis ? connection : null;
 }

@@ -65,7 +65,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<ReceiverH
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   relay?.start();
-  logger.info({ url, admin: config.adminToken ? 'on' : 'off (set ADMIN_TOKEN)', secrets: webhookSecrets.length }, 'receiver listening');
+  logger.info({ url, admin: config.adminToken ? 'on' : 'off (set ADMIN_TOKEN)', signingSecretCount: webhookSecrets.length }, 'receiver listening');
 
   let closing: Promise<void> | undefined;
   const close = () =>
