@@ -74,21 +74,19 @@ export async function getRun(db: Database, runId: string): Promise<SyncRun | nul
   return row ? toRun(row) : null;
 }
 
-/** The latest unfinished run of this kind with exactly these params, if any. */
+/**
+ * The latest run of this kind with exactly these params, if it did not complete. Only the
+ * latest: an older unfinished run was superseded by a newer one and is not picked up again.
+ */
 export async function findResumableRun(db: Database, kind: SyncRunKind, params: SyncRunParams): Promise<SyncRun | null> {
   const [row] = await db
     .select()
     .from(syncRuns)
-    .where(
-      and(
-        eq(syncRuns.kind, kind),
-        inArray(syncRuns.status, ['running', 'interrupted', 'failed']),
-        sql`${syncRuns.params} = ${JSON.stringify(normalizeParams(params))}::jsonb`,
-      ),
-    )
-    .orderBy(desc(syncRuns.startedAt))
+    .where(and(eq(syncRuns.kind, kind), sql`${syncRuns.params} = ${JSON.stringify(normalizeParams(params))}::jsonb`))
+    .orderBy(desc(syncRuns.startedAt), desc(syncRuns.id))
     .limit(1);
-  return row ? toRun(row) : null;
+  const resumable: readonly string[] = ['running', 'interrupted', 'failed'];
+  return row && resumable.includes(row.status) ? toRun(row) : null;
 }
 
 /** Puts an interrupted or failed run back to running (a resume). */

@@ -46,6 +46,18 @@ describe('sync runs', () => {
     expect(await findResumableRun(db, 'backfill', run.params)).toBeNull();
   });
 
+  it('resumes only the latest run with those params: an older unfinished one was superseded', async () => {
+    const { db } = database;
+    const params = { filters: { platform: 'instagram' }, details: 'auto' as const };
+    const older = await createRun(db, 'backfill', params, new Date('2026-03-01T10:00:00Z'));
+    await finishRun(db, older.id, 'failed', 'HTTP 500');
+    expect((await findResumableRun(db, 'backfill', params))?.id).toBe(older.id);
+    const newer = await createRun(db, 'backfill', params, new Date('2026-03-01T11:00:00Z'));
+    expect((await findResumableRun(db, 'backfill', params))?.id).toBe(newer.id);
+    await finishRun(db, newer.id, 'completed');
+    expect(await findResumableRun(db, 'backfill', params)).toBeNull();
+  });
+
   it('counts a page once even when its job runs twice, and not after the run ended', async () => {
     const { db } = database;
     const run = await createRun(db, 'backfill', { filters: {}, details: 'never' });
