@@ -81,6 +81,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   const connections: Redis[] = [];
   const cleanups: (() => Promise<void> | void)[] = [];
   let queue: SyncQueue | undefined;
+  let queueConnection: Redis | undefined;
   let client: TokPortalClient | undefined;
   let closing: Promise<void> | undefined;
 
@@ -106,7 +107,10 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       return connection;
     },
     queue() {
-      queue ??= createSyncQueue(runtime.redis('producer'), config.queuePrefix);
+      if (!queue) {
+        queueConnection = runtime.redis('producer');
+        queue = createSyncQueue(queueConnection, config.queuePrefix);
+      }
       return queue;
     },
     client() {
@@ -126,13 +130,10 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
         for (const cleanup of cleanups.reverse()) {
           await settle(cleanup(), logger, 'cleanup');
         }
-        if (queue) await settle(queue.close(), logger, 'queue close');
+        // Closing a queue whose connection never became ready would wait forever.
+        if (queue && queueConnection?.status === 'ready') await settle(queue.close(), logger, 'queue close');
         for (const connection of connections) {
-          await settle(
-            connection.quit().then(() => undefined),
-            logger,
-            'redis quit',
-          );
+          if (connection.status === 'ready') await settle(connection.quit(), logger, 'redis quit');
           connection.disconnect();
         }
         await settle(database.close(), logger, 'database close');
