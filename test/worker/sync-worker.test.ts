@@ -71,7 +71,7 @@ describe('sync-bundle job', () => {
     const statuses = await readEventStatuses(database.db, events);
     expect([...statuses.values()]).toEqual(['processed', 'processed']);
     const lag = await q.metrics.syncLagSeconds.get();
-    expect(lag.values.find((value) => value.metricName.endsWith('_count'))?.value).toBe(2);
+    expect(lag.values.find((value) => value.metricName?.endsWith('_count'))?.value).toBe(2);
     const completed = await q.queue.getJobCounts('completed', 'failed');
     expect(completed).toEqual({ completed: 1, failed: 0 });
   });
@@ -165,10 +165,7 @@ describe('worker failure handling', () => {
     try {
       await enqueueBundleSyncs(q.queue, ids.map((bundleId) => ({ bundleId, reason: 'webhook' })));
       await q.startWorker({ baseUrl: fake.baseUrl, apiKey: fake.apiKey, db: database.db, concurrency: 4 });
-      await waitForIdleQueue(q.queue, 25_000).catch(async (error) => {
-        console.log(await q.queue.getJobCounts(), fake.stats(), JSON.stringify((await q.queue.getJobs(['delayed','active','waiting','prioritized'])).map((j) => [j.id, j.attemptsMade, j.failedReason, j.delay, j.processedOn])));
-        throw error;
-      });
+      await waitForIdleQueue(q.queue, 25_000);
     } finally {
       fake.setFaults({ errorRate: 0, resetRate: 0 });
     }
