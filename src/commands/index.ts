@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerFakeApiCommand } from './fake-api.js';
 import { registerBackfillCommand } from './backfill.js';
 import { registerReceiverCommand } from './receiver.js';
 import { registerReplayCommand } from './replay.js';
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerSyncCommand(program);
   registerReplayCommand(program);
   registerWebhooksCommand(program);
+  registerFakeApiCommand(program);
 }

@@ -1,0 +1,37 @@
+// The Bundles API of the seed, under /api/ext, with its exact envelopes.
+import { Hono } from 'hono';
+import { readJson, type FakeEnv } from './http.js';
+import { toDetail, toListItem, toPatchAnswer } from './serialize.js';
+import type { FakeTokPortalService } from './service.js';
+import { pagination } from './validation.js';
+
+export function bundleRoutes(service: FakeTokPortalService): Hono<FakeEnv> {
+  const api = new Hono<FakeEnv>();
+
+  api.get('/bundles', (c) => {
+    const page = service.listBundles(c.get('owner'), c.req.query());
+    return c.json({ data: page.items.map(toListItem), pagination: pagination(page.page, page.perPage, page.total) });
+  });
+
+  api.post('/bundles', async (c) => {
+    const bundle = service.createBundle(c.get('owner'), await readJson(c));
+    return c.json({ data: toDetail(bundle) }, 201);
+  });
+
+  api.get('/bundles/:id', (c) => c.json({ data: toDetail(service.ownedBundle(c.get('owner'), c.req.param('id'))) }));
+
+  api.patch('/bundles/:id', async (c) => {
+    const bundle = service.updateBundle(c.get('owner'), c.req.param('id'), await readJson(c));
+    return c.json({ data: toPatchAnswer(bundle) });
+  });
+
+  api.get('/bundles/:id/publish-readiness', (c) => c.json({ data: service.readiness(c.get('owner'), c.req.param('id')) }));
+
+  api.post('/bundles/:id/publish', (c) => c.json({ data: toDetail(service.publish(c.get('owner'), c.req.param('id'))) }));
+
+  api.post('/bundles/:id/unpublish', (c) =>
+    c.json({ data: toDetail(service.unpublish(c.get('owner'), c.req.param('id'))) }),
+  );
+
+  return api;
+}

@@ -1,0 +1,327 @@
+// Signed webhook delivery with TokPortal's behaviour: retries with exponential backoff on
+// non-2xx or timeout, a delivery log, and the faults a receiver must survive: duplicates,
+// drops (logged as failed so a `recover` can re-send them), delays, reordering, and a
+// manual mode that holds everything until flush().
+import { signatureHeader } from '../tokportal/signature.js';
+import type { PendingEvent } from './model.js';
+import { opaqueId } from './random.js';
+import type { WebhookEndpointRecord, WebhookEndpointRegistry } from './webhook-endpoints.js';
+
+export const API_VERSION = '2026-05-25';
+
+export type DeliverySettings = {
+  duplicateRate: number;
+  dropRate: number;
+  minDelayMs: number;
+  maxDelayMs: number;
+  reorder: boolean;
+  maxAttempts: number;
+  retryBaseMs: number;
+  manual: boolean;
+  /** Per attempt; a slower receiver counts as a failed attempt. */
+  timeoutMs: number;
+  /** Parallel POSTs at most, so a burst of 20,000 events does not open 20,000 sockets. */
+  concurrency: number;
+};
+
+export const DEFAULT_DELIVERY: DeliverySettings = {
+  duplicateRate: 0,
+  dropRate: 0,
+  minDelayMs: 0,
+  maxDelayMs: 0,
+  reorder: false,
+  maxAttempts: 5,
+  retryBaseMs: 2_000,
+  manual: false,
+  timeoutMs: 10_000,
+  concurrency: 16,
+};
+
+export type EventEnvelope = { id: string; type: string; api_version: string; created_at: string; data: Record<string, unknown> };
+
+type DeliveryState = 'held' | 'scheduled' | 'queued' | 'sending' | 'delivered' | 'failed';
+
+export type DeliveryRecord = {
+  id: string;
+  endpointId: string;
+  event: EventEnvelope;
+  body: string;
+  state: DeliveryState;
+  attempts: number;
+  statusCode: number | null;
+  error: string | null;
+  createdAt: string;
+  lastAttemptAt: string | null;
+  nextAttemptAt: string | null;
+  timer: NodeJS.Timeout | null;
+};
+
+export type DeliveryCounters = { sent: number; failed: number };
+
+export class WebhookDispatcher {
+  settings: DeliverySettings;
+  readonly counters: DeliveryCounters = { sent: 0, failed: 0 };
+  private readonly deliveries = new Map<string, DeliveryRecord>();
+  private readonly byEndpoint = new Map<string, DeliveryRecord[]>();
+  private readonly ready: DeliveryRecord[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private active = 0;
+  private drainScheduled = false;
+  private readonly closing = new AbortController();
+
+  constructor(
+    private readonly endpoints: WebhookEndpointRegistry,
+    private readonly now: () => string,
+    settings: Partial<DeliverySettings> = {},
+  ) {
+    this.settings = { ...DEFAULT_DELIVERY, ...settings };
+  }
+
+  /** Builds the envelopes and queues one delivery per subscribed endpoint. */
+  emit(owner: string, events: readonly PendingEvent[]): EventEnvelope[] {
+    return events.map((event) => {
+      const envelope: EventEnvelope = {
+        id: opaqueId('evt_'),
+        type: event.type,
+        api_version: API_VERSION,
+        created_at: this.now(),
+        data: event.data,
+      };
+      for (const endpoint of this.endpoints.subscribers(owner, event.type)) this.route(this.record(endpoint, envelope));
+      return envelope;
+    });
+  }
+
+  /** POST /webhooks/:id/test: sent at once, whatever the fault settings, and awaited. */
+  async sendTest(endpoint: WebhookEndpointRecord): Promise<DeliveryRecord> {
+    const envelope: EventEnvelope = {
+      id: opaqueId('evt_'),
+      type: 'webhook.test',
+      api_version: API_VERSION,
+      created_at: this.now(),
+      data: { webhook_id: endpoint.id, message: 'This is a test event from TokPortal.' },
+    };
+    const delivery = this.record(endpoint, envelope);
+    await this.track(this.attempt(delivery, false));
+    return delivery;
+  }
+
+  /** Re-sends one delivery now: same event id and body, fresh signature. */
+  async retry(delivery: DeliveryRecord): Promise<DeliveryRecord> {
+    this.cancelTimer(delivery);
+    await this.track(this.attempt(delivery, false));
+    return delivery;
+  }
+
+  get(id: string): DeliveryRecord | undefined {
+    return this.deliveries.get(id);
+  }
+
+  forEndpoint(endpointId: string): readonly DeliveryRecord[] {
+    return this.byEndpoint.get(endpointId) ?? [];
+  }
+
+  pendingCount(): number {
+    let pending = 0;
+    for (const delivery of this.deliveries.values()) {
+      if (delivery.state !== 'delivered' && delivery.state !== 'failed') pending++;
+    }
+    return pending;
+  }
+
+  /** Sends everything held or waiting (delays, backoffs) now, and resolves when no POST is in flight. */
+  async flush(): Promise<void> {
+    const waiting = [...this.deliveries.values()].filter((d) => d.state === 'held' || d.state === 'scheduled');
+    for (const delivery of this.settings.reorder ? shuffle(waiting) : waiting) {
+      this.cancelTimer(delivery);
+      this.enqueue(delivery);
+    }
+    this.drain();
+    while (this.inFlight.size > 0 || this.ready.length > 0) {
+      this.drain();
+      await Promise.all([...this.inFlight]);
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const delivery of this.deliveries.values()) this.cancelTimer(delivery);
+    this.ready.length = 0;
+    this.closing.abort();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private record(endpoint: WebhookEndpointRecord, event: EventEnvelope): DeliveryRecord {
+    const delivery: DeliveryRecord = {
+      id: opaqueId('dlv_', 10),
+      endpointId: endpoint.id,
+      event,
+      body: JSON.stringify(event),
+      state: 'queued',
+      attempts: 0,
+      statusCode: null,
+      error: null,
+      createdAt: this.now(),
+      lastAttemptAt: null,
+      nextAttemptAt: null,
+      timer: null,
+    };
+    this.deliveries.set(delivery.id, delivery);
+    const list = this.byEndpoint.get(endpoint.id) ?? [];
+    list.push(delivery);
+    this.byEndpoint.set(endpoint.id, list);
+    return delivery;
+  }
+
+  private route(delivery: DeliveryRecord): void {
+    const { dropRate, manual, minDelayMs, maxDelayMs } = this.settings;
+    if (dropRate > 0 && Math.random() < dropRate) {
+      // Lost on TokPortal's side: logged as a failed attempt, so the delivery log shows it for a retry.
+      delivery.attempts = 1;
+      delivery.lastAttemptAt = this.now();
+      delivery.error = 'dropped (fault injection)';
+      delivery.state = 'failed';
+      this.counters.failed++;
+      return;
+    }
+    if (manual) {
+      delivery.state = 'held';
+      return;
+    }
+    const delay = minDelayMs + Math.random() * Math.max(0, maxDelayMs - minDelayMs);
+    if (delay >= 1) this.schedule(delivery, delay);
+    else this.enqueue(delivery);
+  }
+
+  private schedule(delivery: DeliveryRecord, delayMs: number): void {
+    delivery.state = 'scheduled';
+    delivery.nextAttemptAt = new Date(Date.now() + delayMs).toISOString();
+    delivery.timer = setTimeout(() => {
+      delivery.timer = null;
+      this.enqueue(delivery);
+    }, delayMs);
+    delivery.timer.unref();
+  }
+
+  private cancelTimer(delivery: DeliveryRecord): void {
+    if (delivery.timer) clearTimeout(delivery.timer);
+    delivery.timer = null;
+  }
+
+  private enqueue(delivery: DeliveryRecord): void {
+    delivery.state = 'queued';
+    this.ready.push(delivery);
+    if (!this.drainScheduled) {
+      // Events emitted in the same tick form one batch, which `reorder` shuffles.
+      this.drainScheduled = true;
+      setImmediate(() => {
+        this.drainScheduled = false;
+        this.drain();
+      });
+    }
+  }
+
+  private drain(): void {
+    if (this.settings.reorder && this.ready.length > 1) shuffle(this.ready);
+    while (this.active < this.settings.concurrency && this.ready.length > 0) {
+      const delivery = this.ready.shift()!;
+      this.active++;
+      void this.track(
+        this.attempt(delivery, true).finally(() => {
+          this.active--;
+          this.drain();
+        }),
+      );
+    }
+  }
+
+  private track(work: Promise<void>): Promise<void> {
+    this.inFlight.add(work);
+    return work.finally(() => this.inFlight.delete(work));
+  }
+
+  /** One attempt (plus an injected duplicate); on failure, a backoff retry while attempts remain. */
+  private async attempt(delivery: DeliveryRecord, mayRetry: boolean): Promise<void> {
+    const endpoint = this.endpoints.byId(delivery.endpointId);
+    if (!endpoint || this.closing.signal.aborted) {
+      delivery.state = 'failed';
+      delivery.error = endpoint ? 'fake closed' : 'endpoint deleted';
+      return;
+    }
+    delivery.state = 'sending';
+    delivery.attempts++;
+    delivery.lastAttemptAt = this.now();
+    delivery.nextAttemptAt = null;
+    const ok = await this.post(endpoint, delivery);
+    if (ok) {
+      delivery.state = 'delivered';
+      delivery.error = null;
+      if (this.settings.duplicateRate > 0 && Math.random() < this.settings.duplicateRate) {
+        await this.post(endpoint, delivery);
+      }
+      return;
+    }
+    if (mayRetry && delivery.attempts < this.settings.maxAttempts && !this.closing.signal.aborted) {
+      if (this.settings.manual) delivery.state = 'held';
+      else this.schedule(delivery, this.settings.retryBaseMs * 2 ** (delivery.attempts - 1));
+      return;
+    }
+    delivery.state = 'failed';
+  }
+
+  private async post(endpoint: WebhookEndpointRecord, delivery: DeliveryRecord): Promise<boolean> {
+    try {
+      const response = await fetch(endpoint.url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'TokPortal-Event-Id': delivery.event.id,
+          'TokPortal-Event-Type': delivery.event.type,
+          'TokPortal-Signature': signatureHeader(endpoint.secret, delivery.body),
+          'User-Agent': 'TokPortal-Webhooks/1.0 (fake)',
+        },
+        body: delivery.body,
+        signal: AbortSignal.any([AbortSignal.timeout(this.settings.timeoutMs), this.closing.signal]),
+      });
+      // The answer is not needed; reading it frees the connection for reuse.
+      await response.arrayBuffer().catch(() => undefined);
+      delivery.statusCode = response.status;
+      if (response.ok) {
+        this.counters.sent++;
+        return true;
+      }
+      delivery.error = `HTTP ${response.status}`;
+    } catch (error) {
+      delivery.statusCode = null;
+      delivery.error = error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'connection failed';
+    }
+    this.counters.failed++;
+    return false;
+  }
+}
+
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
+export const deliveryStatus = (delivery: DeliveryRecord): string =>
+  delivery.state === 'delivered' ? 'delivered' : delivery.state === 'failed' ? 'failed' : delivery.attempts > 0 ? 'retrying' : 'pending';
+
+export const toDeliveryJson = (delivery: DeliveryRecord) => ({
+  id: delivery.id,
+  webhook_id: delivery.endpointId,
+  event_id: delivery.event.id,
+  event_type: delivery.event.type,
+  success: delivery.state === 'delivered',
+  status: deliveryStatus(delivery),
+  status_code: delivery.statusCode,
+  attempts: delivery.attempts,
+  attempt: delivery.attempts,
+  error: delivery.error,
+  created_at: delivery.createdAt,
+  last_attempt_at: delivery.lastAttemptAt,
+  next_attempt_at: delivery.nextAttemptAt,
+});
