@@ -1,0 +1,78 @@
+// A backfill and live webhooks share one queue and one rate limit: a webhook that arrives
+// while hundreds of backfill detail fetches wait must not queue behind them.
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundles, webhookEvents } from '../../src/db/schema.js';
+import { countPendingBackfillDetails, runBackfill, type BackfillProgress } from '../../src/worker/backfill.js';
+import { SECRET, startTestReceiver, type TestReceiver } from '../receiver/harness.js';
+import { fakeComparable, startCatchupHarness, type CatchupHarness } from './harness.js';
+
+const BUNDLES = 600;
+
+let harness: CatchupHarness;
+let receiver: TestReceiver;
+
+beforeAll(async () => {
+  // 50 calls a second: the detail phase of this backfill lasts about 12 s.
+  harness = await startCatchupHarness({ label: 'bflive', fake: { bundles: BUNDLES, seed: 'live' }, rateLimitPerMin: 3_000, concurrency: 4 });
+  receiver = await startTestReceiver({ db: harness.db, prefix: harness.prefix });
+  harness.fake.addWebhookEndpoint({ url: `${receiver.url}/webhooks/tokportal`, secret: SECRET });
+});
+
+afterAll(async () => {
+  await receiver?.close();
+  await harness?.close();
+});
+
+async function mirroredUpdatedAt(bundleId: string): Promise<string | undefined> {
+  const [row] = await harness.db.select({ at: bundles.apiUpdatedAt }).from(bundles).where(eq(bundles.bundleId, bundleId));
+  return row?.at.toISOString();
+}
+
+describe('webhooks during a backfill', { timeout: 120_000 }, () => {
+  it('are synced ahead of the waiting backfill detail fetches', async () => {
+    const abort = new AbortController();
+    let latest: BackfillProgress | undefined;
+    const backfill = runBackfill(harness.backfillDeps(), { filters: {}, details: 'auto' }, {
+      signal: abort.signal,
+      pollMs: 20,
+      onProgress: (progress) => (latest = progress),
+    });
+    try {
+      await expect.poll(() => latest?.phase, { timeout: 60_000, interval: 20 }).toBe('details');
+
+      // A bundle already detail-synced by the backfill changes on TokPortal, which sends a webhook.
+      const rows = await harness.db.select({ id: bundles.bundleId, at: bundles.detailSyncedAt }).from(bundles);
+      expect(rows).toHaveLength(BUNDLES);
+      const detailed = new Set(rows.filter((row) => row.at).map((row) => row.id));
+      let target: string | undefined;
+      for (const id of harness.fake.listBundleIds().filter((candidate) => detailed.has(candidate))) {
+        try {
+          await harness.fake.advance(id);
+          target = id;
+          break;
+        } catch {
+          // This one has no next lifecycle step.
+        }
+      }
+      if (!target) throw new Error('no bundle could advance');
+      const pendingAtWebhook = await countPendingBackfillDetails(harness.queue);
+      expect(pendingAtWebhook).toBeGreaterThan(BUNDLES / 2);
+
+      const expected = fakeComparable(harness.fake, target).apiUpdatedAt;
+      await expect.poll(() => mirroredUpdatedAt(target), { timeout: 30_000, interval: 10 }).toBe(expected);
+      const pendingAfterWebhook = await countPendingBackfillDetails(harness.queue);
+      // The webhook's sync went ahead: most of the backfill's detail fetches still wait.
+      expect(pendingAtWebhook - pendingAfterWebhook).toBeLessThan(pendingAtWebhook / 4);
+      const events = await harness.db.select().from(webhookEvents).where(eq(webhookEvents.bundleId, target));
+      expect(events.length).toBeGreaterThan(0);
+      await expect
+        .poll(async () => (await harness.db.select().from(webhookEvents).where(eq(webhookEvents.bundleId, target))).map((e) => e.status))
+        .toEqual(events.map(() => 'processed'));
+    } finally {
+      abort.abort();
+    }
+    const result = await backfill;
+    expect(result.outcome).toBe('interrupted');
+  });
+});
