@@ -8,6 +8,8 @@ export type QueueWatch = {
   /** Jobs not finished yet: waiting, prioritized, delayed, active. */
   pending(): Promise<number>;
   failed(): Promise<number>;
+  /** For finished jobs: time waiting in the queue (added → started) and running (started → finished). */
+  completedJobTimings(): Promise<{ waitMs: number[]; runMs: number[] }>;
   /** Waits until pending() is 0 for two polls in a row (a job in flight can enqueue another). */
   waitIdle(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -24,6 +26,17 @@ export function watchQueue(redisUrl: string, prefix: string): QueueWatch {
     pending,
     async failed() {
       return (await queue.getJobCounts('failed')).failed ?? 0;
+    },
+    async completedJobTimings() {
+      const jobs = await queue.getJobs(['completed'], 0, -1);
+      const waitMs: number[] = [];
+      const runMs: number[] = [];
+      for (const job of jobs) {
+        if (job.processedOn === undefined || job.finishedOn === undefined) continue;
+        waitMs.push(job.processedOn - job.timestamp);
+        runMs.push(job.finishedOn - job.processedOn);
+      }
+      return { waitMs, runMs };
     },
     async waitIdle(timeoutMs) {
       let idlePolls = 0;
