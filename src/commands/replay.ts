@@ -1,7 +1,7 @@
 // `tokportal-sync replay`: refetch the bundles of stored webhook events (coalesced, one job per
 // bundle) and, with --failed, give the queue's failed sync jobs a fresh try. The jobs go to the
 // queue; a running worker (or `start`) does the calls under the rate limit.
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { assertRedisReachable, createRuntime, withFatalErrors } from '../runtime.js';
 import { enqueueReplay, planEventReplay, planFailedRetry, retryFailedSyncJobs } from '../worker/replay.js';
@@ -16,7 +16,8 @@ export function parseSince(text: string, now = Date.now()): Date {
     return new Date(now - Number(relative[1]) * unitMs);
   }
   const time = Date.parse(text);
-  if (Number.isNaN(time)) throw new Error(`--since expects an ISO 8601 time or a duration like 2h or 7d, got "${text}"`);
+  // Commander prints an InvalidArgumentError as one line naming the option, no stack trace.
+  if (Number.isNaN(time)) throw new InvalidArgumentError('expected an ISO 8601 time or a duration like 2h or 7d.');
   return new Date(time);
 }
 

@@ -116,6 +116,6 @@ describe('backfill report', () => {
     expect(parseSince('2h', now).toISOString()).toBe('2026-03-01T10:00:00.000Z');
     expect(parseSince('7d', now).toISOString()).toBe('2026-02-22T12:00:00.000Z');
     expect(parseSince('2026-02-01T00:00:00Z', now).toISOString()).toBe('2026-02-01T00:00:00.000Z');
-    expect(() => parseSince('last tuesday', now)).toThrow(/--since/);
+    expect(() => parseSince('last tuesday', now)).toThrow(/ISO 8601 time or a duration/);
   });
 });

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -9,6 +11,8 @@ import { createSyncQueue, enqueueBundleSyncs, type SyncQueue } from '../../src/q
 import { enqueueReplay, planEventReplay, planFailedRetry, retryFailedSyncJobs } from '../../src/worker/replay.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { TEST_REDIS_URL, deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
+
+const BIN = fileURLToPath(new URL('../../bin/tokportal-sync.js', import.meta.url));
 
 let database: TestDatabase;
 let prefix: string;
@@ -137,5 +141,30 @@ describe('replay', () => {
       ['bnd_a', 'replay', PRIORITY.replay],
       ['bnd_c', 'replay', PRIORITY.replay],
     ]);
+  });
+
+  it('runs as a command: a dry run counts without enqueuing, a real one enqueues and prints the counts', async () => {
+    await queue.obliterate({ force: true });
+    const cli = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [BIN, 'replay', ...args],
+          { env: { ...process.env, DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' }, timeout: 30_000 },
+          (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const dry = await cli(['--since', '2026-03-01T11:15:00Z', '--dry-run']);
+    expect(dry).toMatchObject({ code: 0, stdout: 'events: 4 matching, would enqueue 3 bundle syncs (1 events name no bundle: skipped)\n' });
+    expect(await waitingSyncJobs()).toEqual([]);
+
+    const real = await cli(['--type', 'account.finalized', '--failed']);
+    expect(real.code).toBe(0);
+    expect(real.stdout).toBe('events: 1 matching, enqueued 1 bundle syncs\nfailed jobs: 0 sync jobs for 0 bundles, enqueued 0 fresh syncs, 0 failed jobs cleared\n');
+    expect((await waitingSyncJobs()).map((job) => job.data.bundleId)).toEqual(['bnd_a']);
+
+    const wrong = await cli(['--since', 'last tuesday']);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/^error: option '--since <time>' argument 'last tuesday' is invalid\. expected an ISO 8601 time or a duration like 2h or 7d\.\n/);
   });
 });
