@@ -5,13 +5,14 @@
 // While a batch is being written the next one fills up, so batches grow with load by themselves.
 import type { Redis } from 'ioredis';
 import type { Database } from '../db/connection.js';
-import { insertInboxEvents, markEventsEnqueued } from '../db/inbox.js';
+import { insertInboxEvents } from '../db/inbox.js';
 import type { NewWebhookEventRow } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { isRedisReady } from '../queue/redis.js';
 import { enqueueBundleSyncs, type SyncQueue } from '../queue/sync-queue.js';
 import { withTimeout } from '../util/with-timeout.js';
+import { EnqueueMarks } from './enqueue-marks.js';
 
 export type InboxWriteResult = {
   /** The event id was already in the inbox (or earlier in the same batch): no new job. */
@@ -31,7 +32,7 @@ export type InboxWriterOptions = {
   maxBatchSize?: number;
   /** How long the first row of a batch waits for company (default 2 ms). */
   maxWaitMs?: number;
-  /** Batches written at the same time (default 2): one being committed while the next fills. */
+  /** Inserts running at the same time (default 4): commits overlap while the next batch fills. */
   maxConcurrentBatches?: number;
   /** Bound on one bulk enqueue, so a hung Redis never hangs the webhook (default 2 s). */
   enqueueTimeoutMs?: number;
@@ -48,7 +49,11 @@ export class InboxWriter {
   readonly stats = { batches: 0, rows: 0, largestBatch: 0 };
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Batches whose insert is running: they hold a slot. */
+  private readonly inserting = new Set<Promise<void>>();
+  /** Batches past their insert (enqueue, answers): they hold no slot. */
+  private readonly settling = new Set<Promise<void>>();
+  private readonly marks: EnqueueMarks;
   private closed = false;
   private enqueueWarned = false;
   private readonly maxBatchSize: number;
@@ -59,8 +64,9 @@ export class InboxWriter {
   constructor(private readonly options: InboxWriterOptions) {
     this.maxBatchSize = options.maxBatchSize ?? 500;
     this.maxWaitMs = options.maxWaitMs ?? 2;
-    this.maxConcurrentBatches = options.maxConcurrentBatches ?? 2;
+    this.maxConcurrentBatches = options.maxConcurrentBatches ?? 4;
     this.enqueueTimeoutMs = options.enqueueTimeoutMs ?? 2_000;
+    this.marks = new EnqueueMarks(options.db, options.logger);
   }
 
   /** Resolves once the row is committed (and its job enqueued when Redis is up); rejects if Postgres failed. */
@@ -72,13 +78,14 @@ export class InboxWriter {
     });
   }
 
-  /** Writes everything pending now and waits for every batch in flight. */
+  /** Writes everything pending now and waits for every batch in flight and every enqueue mark. */
   async flush(): Promise<void> {
     this.clearTimer();
-    while (this.pending.length > 0 || this.inFlight.size > 0) {
-      while (this.pending.length > 0 && this.inFlight.size < this.maxConcurrentBatches) this.startBatch();
-      await Promise.race(this.inFlight);
+    while (this.pending.length > 0 || this.inserting.size > 0 || this.settling.size > 0) {
+      while (this.pending.length > 0 && this.inserting.size < this.maxConcurrentBatches) this.startBatch();
+      await Promise.race([...this.inserting, ...this.settling]);
     }
+    await this.marks.flush();
   }
 
   /** Refuses new writes, then flushes: the last step of a graceful shutdown. */
@@ -89,16 +96,16 @@ export class InboxWriter {
 
   private schedule(): void {
     if (this.pending.length >= this.maxBatchSize) {
-      if (this.inFlight.size < this.maxConcurrentBatches) {
+      if (this.inserting.size < this.maxConcurrentBatches) {
         this.clearTimer();
         this.startBatch();
       }
-      return; // full but both slots busy: a finishing batch starts the next one
+      return; // full but every slot busy: a finishing insert starts the next batch
     }
-    if (!this.timer && this.inFlight.size < this.maxConcurrentBatches) {
+    if (!this.timer && this.inserting.size < this.maxConcurrentBatches) {
       this.timer = setTimeout(() => {
         this.timer = null;
-        if (this.inFlight.size < this.maxConcurrentBatches) this.startBatch();
+        if (this.inserting.size < this.maxConcurrentBatches) this.startBatch();
       }, this.maxWaitMs);
     }
   }
@@ -111,24 +118,33 @@ export class InboxWriter {
   private startBatch(): void {
     const batch = this.pending.splice(0, this.maxBatchSize);
     if (batch.length === 0) return;
-    const work = this.writeBatch(batch).finally(() => {
-      this.inFlight.delete(work);
-      // Rows that arrived meanwhile go out now: they already waited for this batch.
+    const insert = this.insert(batch);
+    const slot: Promise<void> = insert.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inserting.add(slot);
+    void slot.then(() => {
+      this.inserting.delete(slot);
+      // Rows that arrived meanwhile go out now: they already waited for this insert.
       if (this.pending.length > 0 && !this.timer) this.startBatch();
     });
-    this.inFlight.add(work);
+    const settle = this.settle(batch, insert).finally(() => this.settling.delete(settle));
+    this.settling.add(settle);
   }
 
-  private async writeBatch(batch: Pending[]): Promise<void> {
+  private async settle(batch: Pending[], insert: Promise<Map<Pending, boolean>>): Promise<void> {
     let outcomes: Map<Pending, boolean>;
     try {
-      outcomes = await this.insert(batch);
+      outcomes = await insert;
     } catch (error) {
       for (const entry of batch) entry.reject(error);
       return;
     }
     // Only rows new to the inbox that name a bundle get a job; duplicates were handled before.
-    const toEnqueue = batch.filter((entry) => outcomes.get(entry) === false && (entry.row.status ?? 'received') === 'received' && entry.row.bundleId);
+    const toEnqueue = batch.filter(
+      (entry) => outcomes.get(entry) === false && (entry.row.status ?? 'received') === 'received' && entry.row.bundleId,
+    );
     const enqueued = await this.enqueue(toEnqueue.map((entry) => entry.row));
     for (const [entry, duplicate] of outcomes) {
       entry.resolve({ duplicate, enqueued: enqueued && toEnqueue.includes(entry) });
@@ -180,7 +196,7 @@ export class InboxWriter {
   /** True when the jobs exist. Failure is not an error for the caller: the relay catches up. */
   private async enqueue(rows: NewWebhookEventRow[]): Promise<boolean> {
     if (rows.length === 0) return false;
-    const { queue, redis, db, metrics, logger } = this.options;
+    const { queue, redis, metrics } = this.options;
     if (!isRedisReady(redis)) {
       metrics.enqueueFailures.inc();
       this.warnEnqueue('redis not ready');
@@ -201,15 +217,7 @@ export class InboxWriter {
       return false;
     }
     this.enqueueWarned = false;
-    try {
-      await markEventsEnqueued(
-        db,
-        rows.map((row) => row.eventId),
-      );
-    } catch (error) {
-      // The jobs exist; the relay may enqueue these again, which deduplication makes harmless.
-      logger.warn({ err: describe(error) }, 'could not mark inbox events as enqueued');
-    }
+    this.marks.add(rows.map((row) => row.eventId));
     return true;
   }
 

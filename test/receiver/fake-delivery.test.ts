@@ -41,6 +41,7 @@ describe('deliveries from the fake TokPortal', () => {
     expect(stats.webhooksFailed).toBe(0);
     expect(stats.webhooksSent).toBeGreaterThan(0);
 
+    await app.receiver.writer.flush(); // enqueue marks are written off the request path
     const rows = await database.db.select().from(webhookEvents);
     // Every event was POSTed twice: one row each, deliveries 2.
     expect(rows.length * 2).toBe(stats.webhooksSent);

@@ -31,8 +31,11 @@ afterAll(async () => {
   await deleteRedisPrefix(prefix);
 });
 
-const inboxRow = async (eventId: string) =>
-  (await database.db.select().from(webhookEvents).where(eq(webhookEvents.eventId, eventId)))[0];
+/** Reads a row once the writer's off-request bookkeeping (enqueue marks) has landed. */
+const inboxRow = async (eventId: string) => {
+  await app.receiver.writer.flush();
+  return (await database.db.select().from(webhookEvents).where(eq(webhookEvents.eventId, eventId)))[0];
+};
 const inboxCount = async () => (await database.db.select({ id: webhookEvents.eventId }).from(webhookEvents)).length;
 const jobsFor = async (bundleId: string) =>
   (await pendingSyncJobs(app.queue)).filter((job) => (job.data as { bundleId?: string }).bundleId === bundleId);
