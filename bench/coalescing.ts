@@ -74,6 +74,10 @@ export const coalescingBenchmark: Benchmark = {
       const accepted = [...statuses].filter(([status]) => status >= 200 && status < 300).reduce((n, [, c]) => n + c, 0);
       const callsPerBundle = ratio(detailCalls, bundleIds.length);
       const unprocessed = await countUnprocessedEvents(stage.env.database.db);
+      // The anchor: a bundle refetched while its events are still arriving needs one more call
+      // (keepLastIfActive), so at most as many extra calls as the limiter allowed during the burst.
+      const callsAllowedDuringBurst = Math.floor((burstSeconds * ratePerMin) / 60);
+      const extraCalls = detailCalls - bundleIds.length;
 
       return {
         params: { events, bundles: bundleIds.length, ratePerMin, burstConcurrency: BURST_CONCURRENCY },
@@ -87,18 +91,27 @@ export const coalescingBenchmark: Benchmark = {
           eventsPerApiCall: round(ratio(accepted, detailCalls), 1),
           rateLimited429: stats.rateLimited,
           unprocessedEvents: unprocessed,
+          callsAllowedDuringBurst,
+          extraCalls,
         },
         targets: [
           target('API calls / bundle', round(callsPerBundle), '<=', 1.1),
+          target('extra calls - calls allowed during the burst', extraCalls - callsAllowedDuringBurst, '<=', 0),
           target('events left unprocessed', unprocessed, '<=', 0),
         ],
         table: {
-          header: ['events', 'bundles', '2xx', 'burst s', 'drained s', 'GET /bundles/:id', 'calls/bundle', '429s'],
+          header: ['events', 'bundles', '2xx', 'burst s', 'drained s', 'GET /bundles/:id', 'calls/bundle', 'extra calls', 'calls allowed during burst', '429s'],
           rows: [
-            [events, bundleIds.length, accepted, round(burstSeconds, 2), round(totalSeconds, 2), detailCalls, round(callsPerBundle), stats.rateLimited],
+            [
+              events, bundleIds.length, accepted, round(burstSeconds, 2), round(totalSeconds, 2), detailCalls,
+              round(callsPerBundle), extraCalls, callsAllowedDuringBurst, stats.rateLimited,
+            ],
           ],
         },
-        notes: drained ? [] : [`queue not drained within ${Math.round(drainBudgetMs / 1000)} s: figures are partial`],
+        notes: [
+          `the burst lasted ${round(burstSeconds, 1)} s (receiver throughput on this machine); the worker may refetch ${callsAllowedDuringBurst} bundles meanwhile, each of which then needs one more call`,
+          ...(drained ? [] : [`queue not drained within ${Math.round(drainBudgetMs / 1000)} s: figures are partial`]),
+        ],
       };
     } finally {
       await stage.close();
