@@ -65,10 +65,10 @@ export function registerFakeApiCommand(program: Command): void {
     .action(withFatalErrors(runFakeApi));
 }
 
-async function runFakeApi(options: FakeApiOptions): Promise<void> {
+async function runFakeApi(options: FakeApiOptions, command: Command): Promise<void> {
   const urls = options.webhookUrl ?? [];
   if (urls.length > 0 && !options.webhookSecret) {
-    throw new FatalError('--webhook-url needs --webhook-secret (the receiver verifies signatures with it)', 2);
+    command.error('error: --webhook-url needs --webhook-secret (the receiver verifies signatures with it)', { exitCode: 2 });
   }
   const settings: FakeTokPortalOptions = {
     port: options.port,

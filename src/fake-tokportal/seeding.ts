@@ -4,7 +4,7 @@
 import { advance, planNextStep, remake, type LifecycleContext } from './lifecycle.js';
 import type { BundleRecord, BundleType } from './model.js';
 import { createRng, pick, pickWeighted, randomInt, rngUuid, type Rng } from './random.js';
-import type { BundleStore } from './store.js';
+import { compareListOrder, type BundleStore } from './store.js';
 import { buildBundle } from './factory.js';
 
 const ANCHOR_MS = Date.UTC(2026, 0, 5);
@@ -27,12 +27,15 @@ export function seedBundles(store: BundleStore, owner: string, count: number, se
   const rng = createRng(`bundles:${seed}`);
   const deliveredAccounts: string[] = [];
   let newestUpdateMs = 0;
+  const seeded: BundleRecord[] = [];
   for (let index = 0; index < count; index++) {
     const bundle = seedOne(rng, store, owner, index, deliveredAccounts);
-    store.insert(bundle);
+    seeded.push(bundle);
     newestUpdateMs = Math.max(newestUpdateMs, Date.parse(bundle.updatedAt));
     if (bundle.account?.savedAccountId) deliveredAccounts.push(bundle.account.savedAccountId);
   }
+  // Inserted in list order, every insert is an append (random order would shift the array each time).
+  for (const bundle of seeded.sort(compareListOrder)) store.insert(bundle);
   return { created: count, newestUpdateMs };
 }
 

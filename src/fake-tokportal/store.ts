@@ -12,7 +12,7 @@ export type BundleFilter = {
 
 export type Page = { items: BundleRecord[]; page: number; perPage: number; total: number; totalPages: number };
 
-const compareListOrder = (a: BundleRecord, b: BundleRecord): number =>
+export const compareListOrder = (a: BundleRecord, b: BundleRecord): number =>
   a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
 export class BundleStore {
