@@ -13,6 +13,7 @@ import {
   reopenRun,
   type BundleFilters,
   type SyncRun,
+  type SyncRunStats,
 } from '../db/sync-runs.js';
 import { JOB, PRIORITY, type SyncBundleData } from '../queue/jobs.js';
 import type { DetailsMode } from '../sync/detail-policy.js';
@@ -67,7 +68,10 @@ export type BackfillProgress = {
   totalPages: number | null;
   pendingDetails: number;
   detailsDone: number;
-  /** Seconds left at the allowed rate (the best the rate limit allows), null while the page count is unknown. */
+  /**
+   * Seconds left at the allowed rate (the best the rate limit allows): pages to list, details
+   * they will likely bring, details queued. Null while the page count is unknown.
+   */
   etaSeconds: number | null;
 };
 
@@ -84,7 +88,6 @@ export async function readBackfillProgress(db: Database, queue: Queue, runId: st
         : pendingDetails > 0
           ? 'details'
           : 'done';
-  const pagesLeft = totalPages === null ? null : Math.max(0, totalPages - stats.pages);
   return {
     run,
     phase,
@@ -92,8 +95,22 @@ export async function readBackfillProgress(db: Database, queue: Queue, runId: st
     totalPages,
     pendingDetails,
     detailsDone: Math.max(0, stats.detailsEnqueued - pendingDetails),
-    etaSeconds: pagesLeft === null ? null : Math.ceil(((pagesLeft + pendingDetails) * 60) / rateLimitPerMin),
+    etaSeconds: estimateEtaSeconds(stats, totalPages, pendingDetails, rateLimitPerMin),
   };
+}
+
+/** Calls left (pages to list, the details they will likely bring, details queued) at the allowed rate. */
+export function estimateEtaSeconds(
+  stats: Pick<SyncRunStats, 'pages' | 'detailsEnqueued'>,
+  totalPages: number | null,
+  pendingDetails: number,
+  rateLimitPerMin: number,
+): number | null {
+  if (totalPages === null) return null;
+  const pagesLeft = Math.max(0, totalPages - stats.pages);
+  // Pages not yet listed will bring detail fetches too: assume the ratio seen so far.
+  const detailsAhead = stats.pages > 0 ? Math.round((stats.detailsEnqueued / stats.pages) * pagesLeft) : 0;
+  return Math.ceil(((pagesLeft + detailsAhead + pendingDetails) * 60) / rateLimitPerMin);
 }
 
 export type BackfillDependencies = {

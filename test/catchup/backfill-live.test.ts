@@ -3,18 +3,26 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundles, webhookEvents } from '../../src/db/schema.js';
+import { getRun } from '../../src/db/sync-runs.js';
+import { TokPortalClient } from '../../src/tokportal/client.js';
 import { countPendingBackfillDetails, runBackfill, type BackfillProgress } from '../../src/worker/backfill.js';
 import { SECRET, startTestReceiver, type TestReceiver } from '../receiver/harness.js';
 import { fakeComparable, startCatchupHarness, type CatchupHarness } from './harness.js';
 
 const BUNDLES = 600;
+const REVOKED_KEY = `sk_${'0'.repeat(64)}`;
 
 let harness: CatchupHarness;
 let receiver: TestReceiver;
 
 beforeAll(async () => {
   // 50 calls a second: the detail phase of this backfill lasts about 12 s.
-  harness = await startCatchupHarness({ label: 'bflive', fake: { bundles: BUNDLES, seed: 'live' }, rateLimitPerMin: 3_000, concurrency: 4 });
+  harness = await startCatchupHarness({
+    label: 'bflive',
+    fake: { bundles: BUNDLES, seed: 'live', revokedApiKeys: [REVOKED_KEY] },
+    rateLimitPerMin: 3_000,
+    concurrency: 4,
+  });
   receiver = await startTestReceiver({ db: harness.db, prefix: harness.prefix });
   harness.fake.addWebhookEndpoint({ url: `${receiver.url}/webhooks/tokportal`, secret: SECRET });
 });
@@ -74,5 +82,37 @@ describe('webhooks during a backfill', { timeout: 120_000 }, () => {
     }
     const result = await backfill;
     expect(result.outcome).toBe('interrupted');
+  });
+});
+
+describe('a backfill that cannot go on', { timeout: 60_000 }, () => {
+  beforeAll(async () => {
+    // The interrupted backfill above left its detail fetches queued; these runs need none of them.
+    await harness.queue.obliterate({ force: true });
+  });
+
+  it('fails its run on a request no retry can fix, and says why', async () => {
+    const result = await runBackfill(harness.backfillDeps(), { filters: { bundle_type: 'no_such_type' }, details: 'auto' }, { pollMs: 20 });
+    expect(result.outcome).toBe('failed');
+    expect(result.progress.run).toMatchObject({ status: 'failed', stats: { errors: 1, apiCalls: 1, pages: 0 } });
+    expect(result.progress.run.lastError).toMatch(/VALIDATION_ERROR|400/);
+  });
+
+  it('stops when TokPortal rejects the key, leaving the run resumable', async () => {
+    const realClient = harness.ctx.client;
+    harness.ctx.client = new TokPortalClient({ baseUrl: harness.fake.baseUrl, apiKey: REVOKED_KEY });
+    try {
+      const result = await runBackfill(harness.backfillDeps(), { filters: { platform: 'tiktok' }, details: 'never' }, { pollMs: 20 });
+      expect(result.outcome).toBe('auth-rejected');
+      expect(result.authError?.message).toContain('TokPortal rejected the API key (AUTH_REVOKED_KEY)');
+      expect(result.authError?.message).not.toContain(REVOKED_KEY);
+      expect(await getRun(harness.db, result.start.run.id)).toMatchObject({ status: 'interrupted', nextPage: 1 });
+    } finally {
+      harness.ctx.client = realClient;
+    }
+    // With the key fixed, the same command resumes the run: the page job waited untouched.
+    const resumed = await runBackfill(harness.backfillDeps(), { filters: { platform: 'tiktok' }, details: 'never' }, { pollMs: 20 });
+    expect(resumed.outcome).toBe('completed');
+    expect(resumed.start.resumed).toBe(true);
   });
 });

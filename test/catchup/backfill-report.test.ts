@@ -9,7 +9,7 @@ import {
   formatSummary,
 } from '../../src/commands/backfill-report.js';
 import { parseSince } from '../../src/commands/replay.js';
-import { sessionApiCalls, type BackfillProgress } from '../../src/worker/backfill.js';
+import { estimateEtaSeconds, sessionApiCalls, type BackfillProgress } from '../../src/worker/backfill.js';
 
 const run = (overrides: Partial<SyncRun> = {}): SyncRun => ({
   id: 'backfill_20260301T100000Z_abc123',
@@ -109,6 +109,15 @@ describe('backfill report', () => {
     const initial = progress({ run: run({ stats: { ...EMPTY_STATS, apiCalls: 10, detailsEnqueued: 500 } }), pendingDetails: 200, detailsDone: 300 });
     const final = progress({ run: run({ stats: { ...EMPTY_STATS, apiCalls: 30, detailsEnqueued: 900 } }), pendingDetails: 0, detailsDone: 900 });
     expect(sessionApiCalls(initial, final)).toBe(20 + 400 + 200);
+  });
+
+  it('estimates the time left from the calls left at the allowed rate, details of unlisted pages included', () => {
+    // 3 of 10 pages listed, 300 details so far: 7 pages and ~700 details ahead, 250 queued, at 120/min.
+    expect(estimateEtaSeconds({ pages: 3, detailsEnqueued: 300 }, 10, 250, 120)).toBe(Math.ceil(((7 + 700 + 250) * 60) / 120));
+    // A warm run brings no details: pages only.
+    expect(estimateEtaSeconds({ pages: 3, detailsEnqueued: 0 }, 10, 0, 120)).toBe(4);
+    expect(estimateEtaSeconds({ pages: 0, detailsEnqueued: 0 }, null, 0, 120)).toBeNull();
+    expect(estimateEtaSeconds({ pages: 10, detailsEnqueued: 1_000 }, 10, 0, 120)).toBe(0);
   });
 
   it('reads --since as a time or a duration back from now', () => {
