@@ -4,11 +4,6 @@ import { and, count, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
 import { webhookEvents } from '../../src/db/schema.js';
 
-export async function countInboxEvents(db: Database): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(webhookEvents);
-  return row?.n ?? 0;
-}
-
 /** Events accepted for a bundle whose refetch has not completed yet. */
 export async function countUnprocessedEvents(db: Database): Promise<number> {
   const [row] = await db

@@ -1,17 +1,13 @@
-// Watching the sync queue from the benchmark process: "done" means nothing left to run.
+// Watching the sync queue from the benchmark process: what is left to run, and how long finished jobs waited and ran.
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { SYNC_QUEUE_NAME } from '../../src/queue/jobs.js';
-import { waitFor } from './stats.js';
 
 export type QueueWatch = {
   /** Jobs not finished yet: waiting, prioritized, delayed, active. */
   pending(): Promise<number>;
-  failed(): Promise<number>;
   /** For finished jobs: time waiting in the queue (added → started) and running (started → finished). */
   completedJobTimings(): Promise<{ waitMs: number[]; runMs: number[] }>;
-  /** Waits until pending() is 0 for two polls in a row (a job in flight can enqueue another). */
-  waitIdle(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 };
 
@@ -24,9 +20,6 @@ export function watchQueue(redisUrl: string, prefix: string): QueueWatch {
   };
   return {
     pending,
-    async failed() {
-      return (await queue.getJobCounts('failed')).failed ?? 0;
-    },
     async completedJobTimings() {
       const jobs = await queue.getJobs(['completed'], 0, -1);
       const waitMs: number[] = [];
@@ -37,13 +30,6 @@ export function watchQueue(redisUrl: string, prefix: string): QueueWatch {
         runMs.push(job.finishedOn - job.processedOn);
       }
       return { waitMs, runMs };
-    },
-    async waitIdle(timeoutMs) {
-      let idlePolls = 0;
-      return waitFor(async () => {
-        idlePolls = (await pending()) === 0 ? idlePolls + 1 : 0;
-        return idlePolls >= 2;
-      }, timeoutMs, 100);
     },
     async close() {
       await queue.close();
