@@ -2,9 +2,9 @@
 // non-2xx or timeout, a delivery log, and the faults a receiver must survive: duplicates,
 // drops (logged as failed so a `recover` can re-send them), delays, reordering, and a
 // manual mode that holds everything until flush().
-import { signatureHeader } from '../tokportal/signature.js';
 import type { PendingEvent } from './model.js';
-import { opaqueId } from './random.js';
+import { opaqueId, shuffle } from './random.js';
+import { postSignedWebhook } from './webhook-post.js';
 import type { WebhookEndpointRecord, WebhookEndpointRegistry } from './webhook-endpoints.js';
 
 export const API_VERSION = '2026-05-25';
@@ -269,59 +269,11 @@ export class WebhookDispatcher {
   }
 
   private async post(endpoint: WebhookEndpointRecord, delivery: DeliveryRecord): Promise<boolean> {
-    try {
-      const response = await fetch(endpoint.url, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          'TokPortal-Event-Id': delivery.event.id,
-          'TokPortal-Event-Type': delivery.event.type,
-          'TokPortal-Signature': signatureHeader(endpoint.secret, delivery.body),
-          'User-Agent': 'TokPortal-Webhooks/1.0 (fake)',
-        },
-        body: delivery.body,
-        signal: AbortSignal.any([AbortSignal.timeout(this.settings.timeoutMs), this.closing.signal]),
-      });
-      // The answer is not needed; reading it frees the connection for reuse.
-      await response.arrayBuffer().catch(() => undefined);
-      delivery.statusCode = response.status;
-      if (response.ok) {
-        this.counters.sent++;
-        return true;
-      }
-      delivery.error = `HTTP ${response.status}`;
-    } catch (error) {
-      delivery.statusCode = null;
-      delivery.error = error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'connection failed';
-    }
-    this.counters.failed++;
-    return false;
+    const result = await postSignedWebhook(endpoint, delivery.event, delivery.body, this.settings.timeoutMs, this.closing.signal);
+    delivery.statusCode = result.statusCode;
+    delivery.error = result.error;
+    if (result.ok) this.counters.sent++;
+    else this.counters.failed++;
+    return result.ok;
   }
 }
-
-function shuffle<T>(items: T[]): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-  return items;
-}
-
-export const deliveryStatus = (delivery: DeliveryRecord): string =>
-  delivery.state === 'delivered' ? 'delivered' : delivery.state === 'failed' ? 'failed' : delivery.attempts > 0 ? 'retrying' : 'pending';
-
-export const toDeliveryJson = (delivery: DeliveryRecord) => ({
-  id: delivery.id,
-  webhook_id: delivery.endpointId,
-  event_id: delivery.event.id,
-  event_type: delivery.event.type,
-  success: delivery.state === 'delivered',
-  status: deliveryStatus(delivery),
-  status_code: delivery.statusCode,
-  attempts: delivery.attempts,
-  attempt: delivery.attempts,
-  error: delivery.error,
-  created_at: delivery.createdAt,
-  last_attempt_at: delivery.lastAttemptAt,
-  next_attempt_at: delivery.nextAttemptAt,
-});

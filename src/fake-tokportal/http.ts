@@ -4,7 +4,8 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { FakeApiError, validationError } from './model.js';
 
-export type FakeEnv = { Bindings: HttpBindings; Variables: { owner: string } };
+/** `dropped`: the reset fault destroyed the socket, so no status ever reached the client. */
+export type FakeEnv = { Bindings: HttpBindings; Variables: { owner: string; dropped: boolean } };
 
 export const errorBody = (code: string, message: string, details: Record<string, unknown> = {}) => ({
   error: { code, message, details },

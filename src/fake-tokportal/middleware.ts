@@ -14,13 +14,14 @@ export const requestId: MiddlewareHandler<FakeEnv> = async (c, next) => {
   c.res.headers.set('X-TokPortal-Request-ID', opaqueId('req_'));
 };
 
-/** Counts API requests by "METHOD /route/pattern STATUS" (pattern relative to /api/ext). */
+/** Counts API requests by "METHOD /route/pattern STATUS" (pattern relative to /api/ext; STATUS is RESET for a dropped connection). */
 export function countRequests(service: FakeTokPortalService): MiddlewareHandler<FakeEnv> {
   return async (c, next) => {
     await next();
     const handler = matchedRoutes(c).findLast((route) => !route.path.endsWith('*'));
     const pattern = handler ? handler.path.slice(API_PREFIX.length) || '/' : '<unmatched>';
-    service.countRequest(`${c.req.method} ${pattern} ${c.res.status}`, c.res.status);
+    const status = c.get('dropped') ? 'RESET' : String(c.res.status);
+    service.countRequest(`${c.req.method} ${pattern} ${status}`, c.res.status);
   };
 }
 
@@ -38,6 +39,7 @@ export function injectFaults(service: FakeTokPortalService): MiddlewareHandler<F
     if (resetRate > 0 && Math.random() < resetRate) {
       // A dropped connection: the client sees a socket hang up, no HTTP answer at all.
       c.env.incoming.socket.destroy();
+      c.set('dropped', true);
       return c.body(null, 500);
     }
     if (errorRate > 0 && Math.random() < errorRate) {

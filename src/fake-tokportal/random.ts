@@ -61,3 +61,12 @@ export function rngUuid(rng: Rng): string {
 
 /** Ids that need no determinism (request and event ids): never collide across runs. */
 export const opaqueId = (prefix: string, bytes = 12): string => `${prefix}${randomBytes(bytes).toString('hex')}`;
+
+/** In place, Fisher-Yates; not seeded: delivery order is the one thing meant to differ between runs. */
+export function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}

@@ -2,7 +2,7 @@
 // delivery log and re-send, as tokportal-notes.md describes them.
 import { Hono } from 'hono';
 import { KNOWN_EVENT_TYPES } from '../tokportal/schemas.js';
-import { API_VERSION, toDeliveryJson } from './delivery.js';
+import { API_VERSION, type DeliveryRecord } from './delivery.js';
 import { readJson, type FakeEnv } from './http.js';
 import { FakeApiError } from './model.js';
 import type { FakeTokPortalService } from './service.js';
@@ -15,6 +15,26 @@ const catalog = {
   envelope: ['id', 'type', 'api_version', 'created_at', 'data'],
   signature: { header: 'TokPortal-Signature', format: 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">' },
 };
+
+/** The delivery log entry as the API shows it. */
+const deliveryStatus = (delivery: DeliveryRecord): string =>
+  delivery.state === 'delivered' ? 'delivered' : delivery.state === 'failed' ? 'failed' : delivery.attempts > 0 ? 'retrying' : 'pending';
+
+export const toDeliveryJson = (delivery: DeliveryRecord) => ({
+  id: delivery.id,
+  webhook_id: delivery.endpointId,
+  event_id: delivery.event.id,
+  event_type: delivery.event.type,
+  success: delivery.state === 'delivered',
+  status: deliveryStatus(delivery),
+  status_code: delivery.statusCode,
+  attempts: delivery.attempts,
+  attempt: delivery.attempts,
+  error: delivery.error,
+  created_at: delivery.createdAt,
+  last_attempt_at: delivery.lastAttemptAt,
+  next_attempt_at: delivery.nextAttemptAt,
+});
 
 export function webhookRoutes(service: FakeTokPortalService): Hono<FakeEnv> {
   const api = new Hono<FakeEnv>();

@@ -91,9 +91,11 @@ describe('over HTTP', () => {
   });
 
   it('drops connections without an HTTP answer', async () => {
+    fake.resetStats();
     fake.setFaults({ resetRate: 1 });
     await expect(fetch(`${fake.baseUrl}/bundles`, { headers: { 'X-API-Key': fake.apiKey } })).rejects.toThrow();
     fake.setFaults({ resetRate: 0 });
+    expect(fake.stats().requests).toEqual({ 'GET /bundles RESET': 1 });
     expect((await call(fake, 'GET', '/bundles')).status).toBe(200);
   });
 
