@@ -68,8 +68,9 @@ WINDOW w AS (PARTITION BY a.bundle_id ORDER BY a.incarnation);
 --> statement-breakpoint
 
 -- Live bundles that were remade at least once (TokPortal's remade_count) or whose account
--- changed under us, with the chain of handles we hold. handles_missing = remakes TokPortal
--- counted for which we hold no handle (never observed and never named by old_username).
+-- changed under us, with the chain of handles we hold. handles_missing = handles TokPortal's
+-- count implies (remade_count + 1) that we do not hold: remakes nobody saw and never named by
+-- old_username, or a remake a list revealed whose new handle no detail has shown yet.
 CREATE VIEW "tokportal"."remakes" AS
 SELECT
   b.bundle_id,
@@ -79,7 +80,7 @@ SELECT
   b.status,
   b.remade_count,
   count(a.id)::int AS known_handles,
-  coalesce(sum(a.unseen_before), 0)::int AS handles_missing,
+  greatest(b.remade_count + 1 - count(a.id), 0)::int AS handles_missing,
   string_agg(coalesce(a.username, '?'), ' -> ' ORDER BY a.incarnation) AS handles,
   b.old_username,
   b.remade_at AS last_remade_at
