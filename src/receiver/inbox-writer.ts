@@ -69,6 +69,11 @@ export class InboxWriter {
     this.marks = new EnqueueMarks(options.db, options.logger);
   }
 
+  /** Rows waiting for their batch to start. */
+  get waiting(): number {
+    return this.pending.length;
+  }
+
   /** Resolves once the row is committed (and its job enqueued when Redis is up); rejects if Postgres failed. */
   write(row: NewWebhookEventRow): Promise<InboxWriteResult> {
     if (this.closed) return Promise.reject(new InboxWriterClosedError('the inbox writer is closed'));

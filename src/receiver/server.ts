@@ -1,9 +1,6 @@
 // Starts the receiver: HTTP server, inbox writer and relay, and stops them in the order that
 // loses nothing: stop accepting → let in-flight requests finish (their rows commit) → flush
 // the writer → stop the relay. Database and Redis pools belong to the caller.
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
-import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import { requireWebhookSecrets, type Config } from '../config.js';
 import type { Database } from '../db/connection.js';
@@ -11,6 +8,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { SyncQueue } from '../queue/sync-queue.js';
 import { createReceiverApp } from './app.js';
+import { listenGracefully } from './graceful-server.js';
 import { InboxWriter, type InboxWriterOptions } from './inbox-writer.js';
 import { Relay, type RelayOptions } from './relay.js';
 
@@ -61,8 +59,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<ReceiverH
   });
 
   const host = options.host ?? config.host;
-  const server = await listen(app.fetch, options.port ?? config.port, host);
-  const port = (server.address() as AddressInfo).port;
+  const { port, stop } = await listenGracefully(app.fetch, options.port ?? config.port, host);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   relay?.start();
   logger.info({ url, admin: config.adminToken ? 'on' : 'off (set ADMIN_TOKEN)', signingSecretCount: webhookSecrets.length }, 'receiver listening');
@@ -70,31 +67,11 @@ export async function startReceiver(options: ReceiverOptions): Promise<ReceiverH
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await stopServer(server, options.shutdownTimeoutMs ?? 10_000);
+      await stop(options.shutdownTimeoutMs ?? 10_000);
       await writer.close();
       await relay?.stop();
       logger.info('receiver stopped');
     })());
 
   return { url, port, writer, relay, close };
-}
-
-function listen(fetch: (request: Request) => Response | Promise<Response>, port: number, hostname: string): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port, hostname }, () => resolve(server as Server)) as Server;
-    server.once('error', reject);
-  });
-}
-
-/** Stops accepting, waits for in-flight requests, and only after the deadline cuts what is left. */
-function stopServer(server: Server, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const deadline = setTimeout(() => server.closeAllConnections(), timeoutMs);
-    server.close(() => {
-      clearTimeout(deadline);
-      resolve();
-    });
-    // Keep-alive sockets with no request in flight would hold close() open until they time out.
-    server.closeIdleConnections();
-  });
 }
