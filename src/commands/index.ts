@@ -3,12 +3,14 @@ import { registerFakeApiCommand } from './fake-api.js';
 import { registerBackfillCommand } from './backfill.js';
 import { registerReceiverCommand } from './receiver.js';
 import { registerReplayCommand } from './replay.js';
+import { registerStartCommand } from './start.js';
 import { registerSyncCommand } from './sync.js';
 import { registerWorkerCommand } from './worker.js';
 import { registerWebhooksCommand } from './webhooks.js';
 
 /** Every subcommand, in the order `--help` lists them. */
 export function registerCommands(program: Command): void {
+  registerStartCommand(program);
   registerReceiverCommand(program);
   registerWorkerCommand(program);
   registerBackfillCommand(program);

@@ -26,7 +26,7 @@ export type ProcessorContext = {
  */
 export type Processor = (job: Job, ctx: ProcessorContext) => Promise<unknown>;
 
-export const processors: Partial<Record<JobName, Processor>> = {
+export const processors: Record<JobName, Processor> = {
   [JOB.syncBundle]: processSyncBundle,
   [JOB.listPage]: processListPage,
   [JOB.reconcile]: processReconcile,

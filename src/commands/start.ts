@@ -1,0 +1,85 @@
+// `tokportal-sync start`: receiver, worker and reconcile scheduler in one process, the default
+// for a single machine. Without DATABASE_URL the mirror is an embedded PGlite, which only
+// this single process may open; Redis is required (the queue and its rate limiter live there).
+import type { Command } from 'commander';
+import { loadConfig, requireSetting, requireWebhookSecrets } from '../config.js';
+import { createMetrics } from '../observability/metrics.js';
+import type { ReceiverHandle } from '../receiver/server.js';
+import { assertRedisReachable, createRuntime, redactUrl, stopOnSignals, withFatalErrors, type Runtime } from '../runtime.js';
+import { ensureReconcileScheduler } from '../worker/reconcile.js';
+import type { SyncWorkerHandle, WorkerStop } from '../worker/worker.js';
+import { startReceiverOnRuntime, type ReceiverListen } from './receiver.js';
+import { startWorkerOnRuntime } from './worker.js';
+
+export type StartedServices = {
+  receiver: ReceiverHandle;
+  worker: SyncWorkerHandle;
+  /** Stops in the order that loses nothing: receiver (flushes the inbox), worker (finishes jobs), pools. */
+  stop(): Promise<void>;
+  /** Settles when the worker has stopped, by stop() or by itself (API key rejected). */
+  stopped: Promise<WorkerStop>;
+};
+
+/** Starts everything on a runtime; used by the command and by tests that run it in-process. */
+export async function startAll(runtime: Runtime, listen: ReceiverListen = {}): Promise<StartedServices> {
+  const worker = await startWorkerOnRuntime(runtime);
+  let receiver: ReceiverHandle;
+  try {
+    receiver = await startReceiverOnRuntime(runtime, listen);
+    await ensureReconcileScheduler(runtime.queue(), runtime.config.reconcileIntervalMs);
+  } catch (error) {
+    await worker.close();
+    throw error;
+  }
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await receiver.close();
+      await worker.close();
+      await runtime.close();
+    })());
+  return { receiver, worker, stop, stopped: worker.stopped };
+}
+
+function listenPort(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) throw new Error(`expected a port number, got "${text}"`);
+  return value;
+}
+
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description(
+      'Run receiver, worker and reconcile scheduler in one process (needs Redis; without DATABASE_URL the mirror is an embedded PGlite under PGLITE_DIR)',
+    )
+    .option('--port <port>', 'listen port (default PORT)', listenPort)
+    .option('--host <host>', 'listen address (default HOST)')
+    .action(
+      withFatalErrors(async (options: ReceiverListen) => {
+        const config = loadConfig();
+        requireWebhookSecrets(config);
+        requireSetting(config, 'apiKey', 'the worker reads bundles from the TokPortal API');
+        // Checked first: without Redis there is no queue and no rate limiter, so nothing to start.
+        await assertRedisReachable(config.redisUrl);
+        const runtime = await createRuntime({ config, allowPglite: true, metrics: createMetrics({ processMetrics: true }) });
+        runtime.logger.info(
+          { database: runtime.database.kind, redis: redactUrl(config.redisUrl), reconcileEveryMs: config.reconcileIntervalMs },
+          'starting receiver, worker and reconcile scheduler',
+        );
+        let services: StartedServices;
+        try {
+          services = await startAll(runtime, options);
+        } catch (error) {
+          await runtime.close();
+          throw error;
+        }
+        const releaseSignals = stopOnSignals(() => services.stop(), runtime.logger);
+        const stop = await services.stopped;
+        // The worker stopped by itself (API key rejected): take the rest down too, then report.
+        await services.stop();
+        releaseSignals();
+        if (stop.reason === 'auth-rejected') throw stop.error;
+      }),
+    );
+}
