@@ -58,9 +58,11 @@ export function parseDelivery(raw: Uint8Array, headers: DeliveryHeaders): Parsed
   if (headerId !== undefined && headerId !== envelope.id) {
     return reject(`TokPortal-Event-Id header "${headerId}" does not match body id "${envelope.id}"`, envelope.id, envelope.type);
   }
-  if (containsNul(envelope)) {
-    // jsonb refuses \u0000; storing it as rejected beats failing the whole insert batch.
-    return reject('payload contains a NUL character (\\u0000), which Postgres jsonb cannot store', envelope.id, envelope.type);
+  const unstorable = unstorableInJsonb(json);
+  if (unstorable) {
+    // Postgres would refuse the row, and a 5xx would make TokPortal retry a poison event
+    // forever: it is stored as rejected (raw text) instead, like any other unusable body.
+    return reject(unstorable, envelope.id, envelope.type);
   }
   return { kind: 'envelope', envelope, payload: json };
 }
@@ -133,9 +135,35 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (Array.isArray(value)) return value.some(containsNul);
-  if (isRecord(value)) return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || containsNul(inner));
-  return false;
+/** Deeper than any real event; deep enough input overflows the JS stack and Postgres' jsonb parser. */
+export const MAX_PAYLOAD_DEPTH = 64;
+// A surrogate half without its partner (e.g. an emoji cut in two by a careless truncation).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function unstorableText(text: string): string | null {
+  if (text.includes('\u0000')) return 'payload contains a NUL character (\\u0000), which Postgres jsonb cannot store';
+  if (LONE_SURROGATE.test(text)) return 'payload contains a lone UTF-16 surrogate (\\ud800-\\udfff), which Postgres jsonb cannot store';
+  return null;
+}
+
+/** Why Postgres jsonb would refuse the value, or null. Iterative: the depth limit is the point. */
+function unstorableInJsonb(root: unknown): string | null {
+  const pending: { value: unknown; depth: number }[] = [{ value: root, depth: 0 }];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    const { value, depth } = item;
+    if (typeof value === 'string') {
+      const reason = unstorableText(value);
+      if (reason) return reason;
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_PAYLOAD_DEPTH) return `payload is nested deeper than ${MAX_PAYLOAD_DEPTH} levels`;
+    const entries = Array.isArray(value) ? value.map((inner) => ['', inner] as const) : Object.entries(value);
+    for (const [key, inner] of entries) {
+      const reason = unstorableText(key);
+      if (reason) return reason;
+      pending.push({ value: inner, depth: depth + 1 });
+    }
+  }
+  return null;
 }
