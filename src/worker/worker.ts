@@ -49,6 +49,8 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
   }
   const registry = options.processors ?? defaultProcessors;
   let consecutive429s = 0;
+  /** When this process last paused the queue for a 429. */
+  let lastPauseAt = 0;
   let authStop: FatalError | undefined;
   let resolveStopped!: (stop: WorkerStop) => void;
   const stopped = new Promise<WorkerStop>((resolve) => (resolveStopped = resolve));
@@ -64,6 +66,7 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
   const run = async (job: Job, token?: string): Promise<unknown> => {
     const processor = registry[job.name as JobName];
     if (!processor) throw new UnrecoverableError(`no processor for job "${job.name}"`);
+    const startedAt = Date.now();
     try {
       const result = await processor(job, ctx);
       consecutive429s = 0;
@@ -72,10 +75,16 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
       const policy = classifyFailure(error);
       switch (policy.kind) {
         case 'rate-limited': {
-          consecutive429s += 1;
-          const pauseMs = rateLimitPauseMs(policy.error.retryAfterSeconds, consecutive429s);
-          ctx.logger.warn({ jobId: job.id, pauseMs, requestId: policy.error.requestId }, 'TokPortal rate limit hit: pausing the queue');
-          await ctx.queue.rateLimit(pauseMs);
+          // Jobs already in flight when the pause was decided meet the same burst: they are
+          // not 429s "back to back" after a wait, so they neither escalate nor re-pause
+          // (with concurrency 4, a 2 s burst used to double the pause 4 times: a 16 s stop).
+          if (startedAt >= lastPauseAt) {
+            consecutive429s += 1;
+            const pauseMs = rateLimitPauseMs(policy.error.retryAfterSeconds, consecutive429s);
+            lastPauseAt = Date.now();
+            ctx.logger.warn({ jobId: job.id, pauseMs, requestId: policy.error.requestId }, 'TokPortal rate limit hit: pausing the queue');
+            await ctx.queue.rateLimit(pauseMs);
+          }
           // Back to wait without spending an attempt (BullMQ moves it; see Worker.handleFailed).
           throw Worker.RateLimitError();
         }
