@@ -45,8 +45,8 @@ export class InboxWriterClosedError extends Error {
 }
 
 export class InboxWriter {
-  /** Insert statements issued and rows written, for tests and the benchmark. */
-  readonly stats = { batches: 0, rows: 0, largestBatch: 0 };
+  /** Insert statements issued, rows written and time spent per stage, for tests and the benchmark. */
+  readonly stats = { batches: 0, rows: 0, largestBatch: 0, insertMs: 0, enqueueMs: 0 };
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
   /** Batches whose insert is running: they hold a slot. */
@@ -181,10 +181,12 @@ export class InboxWriter {
   }
 
   private async insertOnce(batch: Pending[]): Promise<Map<Pending, boolean>> {
+    const started = performance.now();
     const { inserted } = await insertInboxEvents(
       this.options.db,
       batch.map((entry) => entry.row),
     );
+    this.stats.insertMs += performance.now() - started;
     this.stats.batches += 1;
     this.stats.rows += batch.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
@@ -207,6 +209,7 @@ export class InboxWriter {
       this.warnEnqueue('redis not ready');
       return false;
     }
+    const started = performance.now();
     try {
       await withTimeout(
         enqueueBundleSyncs(
@@ -221,6 +224,7 @@ export class InboxWriter {
       this.warnEnqueue(describe(error));
       return false;
     }
+    this.stats.enqueueMs += performance.now() - started;
     this.enqueueWarned = false;
     this.marks.add(rows.map((row) => row.eventId));
     return true;
