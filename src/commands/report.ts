@@ -25,7 +25,7 @@ export function formatReports(results: readonly ReportResult[], json = false): s
         result.rows.length === 0
           ? '(no rows)'
           : `(${result.rows.length} row${result.rows.length === 1 ? '' : 's'}${result.truncated ? ', more with --limit' : ''})`;
-      return [`== ${result.title} [${result.name}]`, formatTable(result.columns, rows), footer].join('\n');
+      return [`== ${result.title} [${result.name}]`, formatTable(result.columns, rows, { maxCellWidth: 64 }), footer].join('\n');
     })
     .join('\n\n');
 }

@@ -112,6 +112,7 @@ export async function applyScriptedHistory(db: Database): Promise<void> {
         external_ref: 'campaign-7-002',
         country: 'FR',
         status: 'cancelled',
+        account_status: 'pending',
         credit_cost: 50,
         is_published: false,
         saved_account_id: null,
