@@ -2,9 +2,10 @@
 // non-2xx or timeout, a delivery log, and the faults a receiver must survive: duplicates,
 // drops (logged as failed so a `recover` can re-send them), delays, reordering, and a
 // manual mode that holds everything until flush().
+import { setMaxListeners } from 'node:events';
 import type { PendingEvent } from './model.js';
 import { opaqueId, shuffle } from './random.js';
-import { postSignedWebhook } from './webhook-post.js';
+import { createWebhookAgents, postSignedWebhook } from './webhook-post.js';
 import type { WebhookEndpointRecord, WebhookEndpointRegistry } from './webhook-endpoints.js';
 
 export const API_VERSION = '2026-05-25';
@@ -63,11 +64,14 @@ export class WebhookDispatcher {
   readonly counters: DeliveryCounters = { sent: 0, failed: 0 };
   private readonly deliveries = new Map<string, DeliveryRecord>();
   private readonly byEndpoint = new Map<string, DeliveryRecord[]>();
+  /** Deliveries not final yet, so stats and flush never scan the whole log. */
+  private readonly pending = new Set<DeliveryRecord>();
   private readonly ready: DeliveryRecord[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private active = 0;
   private drainScheduled = false;
   private readonly closing = new AbortController();
+  private readonly agents = createWebhookAgents();
 
   constructor(
     private readonly endpoints: WebhookEndpointRegistry,
@@ -75,6 +79,8 @@ export class WebhookDispatcher {
     settings: Partial<DeliverySettings> = {},
   ) {
     this.settings = { ...DEFAULT_DELIVERY, ...settings };
+    // Every POST in flight listens to the close signal: as many listeners as the concurrency allows.
+    setMaxListeners(0, this.closing.signal);
   }
 
   /** Builds the envelopes and queues one delivery per subscribed endpoint. */
@@ -122,16 +128,12 @@ export class WebhookDispatcher {
   }
 
   pendingCount(): number {
-    let pending = 0;
-    for (const delivery of this.deliveries.values()) {
-      if (delivery.state !== 'delivered' && delivery.state !== 'failed') pending++;
-    }
-    return pending;
+    return this.pending.size;
   }
 
   /** Sends everything held or waiting (delays, backoffs) now, and resolves when no POST is in flight. */
   async flush(): Promise<void> {
-    const waiting = [...this.deliveries.values()].filter((d) => d.state === 'held' || d.state === 'scheduled');
+    const waiting = [...this.pending].filter((d) => d.state === 'held' || d.state === 'scheduled');
     for (const delivery of this.settings.reorder ? shuffle(waiting) : waiting) {
       this.cancelTimer(delivery);
       this.enqueue(delivery);
@@ -144,10 +146,17 @@ export class WebhookDispatcher {
   }
 
   async close(): Promise<void> {
-    for (const delivery of this.deliveries.values()) this.cancelTimer(delivery);
+    for (const delivery of this.pending) this.cancelTimer(delivery);
     this.ready.length = 0;
     this.closing.abort();
     await Promise.allSettled([...this.inFlight]);
+    this.agents.destroy();
+  }
+
+  private setState(delivery: DeliveryRecord, state: DeliveryState): void {
+    delivery.state = state;
+    if (state === 'delivered' || state === 'failed') this.pending.delete(delivery);
+    else this.pending.add(delivery);
   }
 
   private record(endpoint: WebhookEndpointRecord, event: EventEnvelope): DeliveryRecord {
@@ -156,7 +165,7 @@ export class WebhookDispatcher {
       endpointId: endpoint.id,
       event,
       body: JSON.stringify(event),
-      state: 'queued',
+      state: 'held',
       attempts: 0,
       statusCode: null,
       error: null,
@@ -166,6 +175,7 @@ export class WebhookDispatcher {
       timer: null,
     };
     this.deliveries.set(delivery.id, delivery);
+    this.pending.add(delivery);
     const list = this.byEndpoint.get(endpoint.id) ?? [];
     list.push(delivery);
     this.byEndpoint.set(endpoint.id, list);
@@ -179,12 +189,12 @@ export class WebhookDispatcher {
       delivery.attempts = 1;
       delivery.lastAttemptAt = this.now();
       delivery.error = 'dropped (fault injection)';
-      delivery.state = 'failed';
+      this.setState(delivery, 'failed');
       this.counters.failed++;
       return;
     }
     if (manual) {
-      delivery.state = 'held';
+      this.setState(delivery, 'held');
       return;
     }
     const delay = minDelayMs + Math.random() * Math.max(0, maxDelayMs - minDelayMs);
@@ -193,7 +203,7 @@ export class WebhookDispatcher {
   }
 
   private schedule(delivery: DeliveryRecord, delayMs: number): void {
-    delivery.state = 'scheduled';
+    this.setState(delivery, 'scheduled');
     delivery.nextAttemptAt = new Date(Date.now() + delayMs).toISOString();
     delivery.timer = setTimeout(() => {
       delivery.timer = null;
@@ -208,7 +218,7 @@ export class WebhookDispatcher {
   }
 
   private enqueue(delivery: DeliveryRecord): void {
-    delivery.state = 'queued';
+    this.setState(delivery, 'queued');
     this.ready.push(delivery);
     if (!this.drainScheduled) {
       // Events emitted in the same tick form one batch, which `reorder` shuffles.
@@ -243,17 +253,17 @@ export class WebhookDispatcher {
   private async attempt(delivery: DeliveryRecord, mayRetry: boolean): Promise<void> {
     const endpoint = this.endpoints.byId(delivery.endpointId);
     if (!endpoint || this.closing.signal.aborted) {
-      delivery.state = 'failed';
+      this.setState(delivery, 'failed');
       delivery.error = endpoint ? 'fake closed' : 'endpoint deleted';
       return;
     }
-    delivery.state = 'sending';
+    this.setState(delivery, 'sending');
     delivery.attempts++;
     delivery.lastAttemptAt = this.now();
     delivery.nextAttemptAt = null;
     const ok = await this.post(endpoint, delivery);
     if (ok) {
-      delivery.state = 'delivered';
+      this.setState(delivery, 'delivered');
       delivery.error = null;
       if (this.settings.duplicateRate > 0 && Math.random() < this.settings.duplicateRate) {
         await this.post(endpoint, delivery);
@@ -261,15 +271,19 @@ export class WebhookDispatcher {
       return;
     }
     if (mayRetry && delivery.attempts < this.settings.maxAttempts && !this.closing.signal.aborted) {
-      if (this.settings.manual) delivery.state = 'held';
+      if (this.settings.manual) this.setState(delivery, 'held');
       else this.schedule(delivery, this.settings.retryBaseMs * 2 ** (delivery.attempts - 1));
       return;
     }
-    delivery.state = 'failed';
+    this.setState(delivery, 'failed');
   }
 
   private async post(endpoint: WebhookEndpointRecord, delivery: DeliveryRecord): Promise<boolean> {
-    const result = await postSignedWebhook(endpoint, delivery.event, delivery.body, this.settings.timeoutMs, this.closing.signal);
+    const result = await postSignedWebhook(endpoint, delivery.event, delivery.body, {
+      timeoutMs: this.settings.timeoutMs,
+      cancel: this.closing.signal,
+      agents: this.agents,
+    });
     delivery.statusCode = result.statusCode;
     delivery.error = result.error;
     if (result.ok) this.counters.sent++;
