@@ -1,0 +1,31 @@
+// The full fault suite: `npm run test:faults`, sized by the environment
+// (FAULTS_BUNDLES, FAULTS_STEPS, FAULTS_SEED, FAULTS_STEP_MS). Defaults run a couple of minutes.
+import { expect, it } from 'vitest';
+import { FAULT_KINDS } from './lib/faults.js';
+import { formatReport } from './lib/report.js';
+import { runFaultCampaign } from './lib/run.js';
+
+const numberFromEnv = (name: string, fallback: number): number => {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${text}"`);
+  return value;
+};
+
+const options = {
+  bundles: numberFromEnv('FAULTS_BUNDLES', 40),
+  steps: numberFromEnv('FAULTS_STEPS', 1_500),
+  stepMs: numberFromEnv('FAULTS_STEP_MS', 60),
+  seed: process.env.FAULTS_SEED || 'faults-default',
+};
+
+it(`mirror equals the API after ${options.steps} campaign steps under every fault (seed ${options.seed})`, async () => {
+  const report = await runFaultCampaign({ ...options, settleTimeoutMs: 300_000 });
+  console.log(formatReport(report));
+
+  for (const kind of FAULT_KINDS) expect(report.faults.injected[kind], kind).toBeGreaterThan(0);
+  expect(report.webhooks.deliveredButMissing).toBe(0);
+  expect(report.verification.mismatches).toEqual([]);
+  expect(report.verification.handles.recorded).toBeGreaterThan(0);
+});
