@@ -5,14 +5,18 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Database } from '../db/connection.js';
 import { PENDING_EVENT_STATUSES } from '../db/inbox.js';
+import { rowsOf } from '../db/reports.js';
 import { webhookEvents } from '../db/schema.js';
 
-/** Now, on the database's clock. */
+/**
+ * Now, on the database's clock, floored to the millisecond (a Date's precision): an event
+ * received in that same millisecond is left to its own job rather than assumed covered.
+ */
 export async function databaseNow(db: Database): Promise<Date> {
-  const rows = (await db.execute(sql`select clock_timestamp() as now`)) as unknown as { now: Date | string }[];
-  const value = rows[0]?.now;
-  if (value === undefined) throw new Error('the database returned no clock_timestamp()');
-  return value instanceof Date ? value : new Date(value);
+  const [row] = rowsOf(await db.execute(sql`select (extract(epoch from clock_timestamp()) * 1000)::float8 as ms`));
+  const ms = Number(row?.ms);
+  if (!Number.isFinite(ms)) throw new Error('the database returned no clock_timestamp()');
+  return new Date(Math.floor(ms));
 }
 
 export type PendingEvent = { eventId: string; waitedSeconds: number };
