@@ -238,16 +238,18 @@ async function writeIncarnations(tx: Transaction, plans: readonly BundlePlan[]):
 async function writeVideos(tx: Transaction, plans: readonly BundlePlan[], observedAt: Date): Promise<void> {
   const replaced = plans.flatMap((p) => (p.videos?.kind === 'replace' ? [{ bundleId: p.result.bundleId, slots: p.videos.slots }] : []));
   const touched = plans.flatMap((p) => (p.videos?.kind === 'touch' ? [p.result.bundleId] : []));
-  if (replaced.length > 0) {
-    const kept = replaced.flatMap(({ bundleId, slots }) => slots.map((slot) => sql`(${bundleId}, ${slot.position}::int)`));
+  for (const group of chunked(replaced, 100)) {
+    const kept = group.flatMap(({ bundleId, slots }) => slots.map((slot) => sql`(${bundleId}, ${slot.position}::int)`));
     await tx
       .delete(bundleVideos)
       .where(
         and(
-          inArray(bundleVideos.bundleId, replaced.map((r) => r.bundleId)),
+          inArray(bundleVideos.bundleId, group.map((r) => r.bundleId)),
           kept.length > 0 ? sql`(${bundleVideos.bundleId}, ${bundleVideos.position}) not in (${sql.join(kept, sql`, `)})` : undefined,
         ),
       );
+  }
+  if (replaced.length > 0) {
     const rows = replaced.flatMap(({ bundleId, slots }) =>
       slots.map((slot) => ({ bundleId, ...slot, firstSeenAt: observedAt, lastSeenAt: observedAt })),
     );

@@ -5,7 +5,7 @@ import { eq, inArray } from 'drizzle-orm';
 import type { Database } from './connection.js';
 import { bundles, bundleVersions } from './schema.js';
 import { applyRound } from './apply-batch.js';
-import { inRetriedTransaction, lockBundles } from './transactions.js';
+import { chunked, inRetriedTransaction, lockBundles } from './transactions.js';
 import { versionRow, type ApplyResult } from '../sync/apply-plan.js';
 import type { Observation, ObservationSource } from '../sync/observation.js';
 
@@ -36,9 +36,10 @@ export async function applyBundleSnapshots(
   const rounds = splitIntoRounds(observations);
   return inRetriedTransaction(db, async (tx) => {
     const results: ApplyResult[] = new Array(observations.length);
-    for (const round of rounds) {
-      const applied = await applyRound(tx, round.map((entry) => entry.observation), context);
-      round.forEach((entry, i) => (results[entry.index] = applied[i]!));
+    // Chunks keep every statement of a round far below Postgres' bind-parameter limit.
+    for (const chunk of rounds.flatMap((round) => chunked(round, 500))) {
+      const applied = await applyRound(tx, chunk.map((entry) => entry.observation), context);
+      chunk.forEach((entry, i) => (results[entry.index] = applied[i]!));
     }
     return results;
   });

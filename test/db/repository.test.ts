@@ -256,6 +256,16 @@ describe.each(DATABASE_BACKENDS)('repository on $name', (backend) => {
     expect(await versionsOf(one.id)).toHaveLength(2);
   });
 
+  it('applies a batch across statement chunks (500 bundles, 100 video sets)', async () => {
+    const listed = Array.from({ length: 600 }, (): Observation => ({ kind: 'list', bundle: makeListItem() }));
+    const detailed = Array.from({ length: 150 }, () => detail(makeDetail()));
+    const results = await applyBundleSnapshots(db, [...listed, ...detailed], { source: 'backfill' });
+    expect(results.filter((r) => r.outcome === 'created')).toHaveLength(750);
+    const again = await applyBundleSnapshots(db, [...listed, ...detailed], { source: 'backfill' });
+    expect(again.every((r) => r.outcome === 'unchanged')).toBe(true);
+    expect(await videosOf(detailed[149]!.bundle.id)).toHaveLength(2);
+  });
+
   it('reports sync states, including the updated_at of the last detail', async () => {
     const bundle = makeDetail({ updated_at: at(1) });
     const listedOnly = makeListItem({ updated_at: at(1) });
