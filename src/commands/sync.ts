@@ -13,9 +13,9 @@ import { refreshBundle, type BundleRefresh } from '../worker/sync-bundle.js';
 export function formatRefresh(refresh: BundleRefresh): string {
   switch (refresh.kind) {
     case 'tombstoned':
-      return `${refresh.bundleId}: not found in TokPortal (404): ${refresh.changed ? 'marked deleted' : 'already marked deleted'}`;
+      return `${refresh.bundleId}: not found in TokPortal (404): ${refresh.changed ? 'marked deleted in the mirror' : 'nothing to mark (not in the mirror, or already marked deleted)'}`;
     case 'not_owned':
-      return `${refresh.bundleId}: not owned by this API key (403): ${refresh.changed ? 'flagged not owned' : 'already flagged'}`;
+      return `${refresh.bundleId}: not owned by this API key (403): ${refresh.changed ? 'flagged not owned in the mirror' : 'nothing to flag (not in the mirror, or already flagged)'}`;
     case 'applied': {
       const { result } = refresh;
       const lines = [`${result.bundleId}: ${describeOutcome(result.outcome)}`];
