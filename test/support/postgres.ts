@@ -1,11 +1,32 @@
 // Each test file gets its own database, cloned from a migrated template that the
 // global setup builds once per run, so files run in parallel without seeing each other.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import postgres from 'postgres';
-import { openDatabase, type DatabaseHandle } from '../../src/db/connection.js';
+import { MIGRATIONS_FOLDER, openDatabase, type DatabaseHandle } from '../../src/db/connection.js';
 
 export const ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const TEMPLATE_DB = process.env.TEST_PG_TEMPLATE ?? 'tokportal_sync_test_template';
+export const TEMPLATE_PREFIX = 'tps_tpl_';
+
+/**
+ * The template is named after a hash of the migrations, so concurrent test runs (and runs on
+ * different branches) share a template when their migrations agree and never rebuild one in use.
+ */
+export function migrationsFingerprint(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else hash.update(entry.name).update(readFileSync(path));
+    }
+  };
+  walk(MIGRATIONS_FOLDER);
+  return hash.digest('hex').slice(0, 12);
+}
+
+export const TEMPLATE_DB = process.env.TEST_PG_TEMPLATE ?? `${TEMPLATE_PREFIX}${migrationsFingerprint()}`;
 
 export function databaseUrl(name: string): string {
   const url = new URL(ADMIN_URL);
