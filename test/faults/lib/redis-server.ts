@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { killWithParent } from './children.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -56,7 +57,9 @@ export class OwnRedisServer {
       child.stdout?.on('data', keep);
       child.stderr?.on('data', keep);
       this.child = child;
+      const forget = killWithParent(child);
       child.once('exit', () => {
+        forget();
         if (this.child === child) this.child = null;
       });
       if (await this.answers(5_000)) return;

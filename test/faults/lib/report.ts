@@ -15,7 +15,7 @@ export function formatReport(report: FaultRunReport): string {
       ` (campaign ${(report.campaignMs / 1000).toFixed(1)} s, total ${(report.durationMs / 1000).toFixed(1)} s)`,
     `  actions: ${list(campaign.actions)}; refused ${campaign.refused}`,
     `  lifecycle steps: ${list(campaign.steps)}; remakes ${campaign.remakes} (${campaign.remakeBursts} bursts of 2-3 in a row)`,
-    `  events: ${campaign.eventsEmitted} emitted, ${webhooks.deliveredEvents} delivered, ${webhooks.droppedEvents} dropped by the fake;` +
+    `  events: ${campaign.eventsEmitted} emitted, ${webhooks.deliveredEvents} delivered, ${webhooks.droppedEvents} lost on the fake's side (drop fault);` +
       ` ${webhooks.postsAccepted} POSTs accepted (duplicates incl.), ${webhooks.postsFailed} failed attempts`,
     `  inbox: ${webhooks.inboxRows} rows (${list(webhooks.inboxByStatus)}), ${webhooks.duplicatesAbsorbed} duplicate deliveries absorbed,` +
       ` ${webhooks.deliveredButMissing} delivered-but-missing`,

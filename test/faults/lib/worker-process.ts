@@ -4,6 +4,7 @@
 // Every run's output is appended to a log file the report points at.
 import { appendFileSync } from 'node:fs';
 import { runCli, type CliProcess } from '../../e2e/cli-process.js';
+import { killWithParent } from './children.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -31,7 +32,9 @@ export class WorkerProcess {
     const startedAt = new Date().toISOString();
     const run = runCli(['worker', ...(this.options.args ?? [])], this.options.env);
     this.current = run;
+    const forget = killWithParent(run.child);
     void run.exited.then(({ code, signal }) => {
+      forget();
       if (this.current === run) this.current = null;
       const { stdout, stderr } = run.output();
       appendFileSync(this.options.logFile, `--- worker start #${this.stats.starts} at ${startedAt}\n${stdout}${stderr}--- exit code=${code} signal=${signal}\n`);
