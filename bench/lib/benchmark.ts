@@ -1,6 +1,6 @@
 // The shape of one benchmark, and the runner that times it, prints it and saves it.
 import type { BenchContext, BenchmarkName } from './context.js';
-import { machineInfo, printResult, writeResult, type BenchOutcome, type BenchResult } from './results.js';
+import { loadAverage1m, machineInfo, printResult, writeResult, type BenchOutcome, type BenchResult } from './results.js';
 
 export type Benchmark = {
   name: BenchmarkName;
@@ -11,6 +11,7 @@ export type Benchmark = {
 export async function runBenchmark(benchmark: Benchmark, context: BenchContext, command: string): Promise<BenchResult> {
   process.stdout.write(`\n>> ${benchmark.name}: ${benchmark.title}\n`);
   const started = new Date();
+  const loadBefore = loadAverage1m();
   const outcome = await benchmark.run(context);
   context.outcomes.set(benchmark.name, outcome);
   const finished = new Date();
@@ -22,6 +23,7 @@ export async function runBenchmark(benchmark: Benchmark, context: BenchContext, 
     finishedAt: finished.toISOString(),
     wallSeconds: (finished.getTime() - started.getTime()) / 1000,
     machine: machineInfo(),
+    load: { before: loadBefore, after: loadAverage1m() },
     ...outcome,
   };
   printResult(result);

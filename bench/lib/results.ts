@@ -2,7 +2,7 @@
 // under bench/results/ (gitignored), with the machine and the command beside the figures
 // so a number is never read without knowing where it came from.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { printTable, type Cell } from './table.js';
@@ -39,6 +39,8 @@ export type BenchResult = BenchOutcome & {
   finishedAt: string;
   wallSeconds: number;
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
+  /** Load average before and after: on a shared machine, the context every figure needs. */
+  load: { before: number; after: number };
 };
 
 export function machineInfo(): BenchResult['machine'] {
@@ -50,6 +52,10 @@ export function machineInfo(): BenchResult['machine'] {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
   };
+}
+
+export function loadAverage1m(): number {
+  return Math.round((loadavg()[0] ?? 0) * 100) / 100;
 }
 
 export function writeResult(dir: string, result: BenchResult): string {
@@ -69,5 +75,7 @@ export function printResult(result: BenchResult): void {
     );
   }
   for (const note of result.notes ?? []) process.stdout.write(`note: ${note}\n`);
-  process.stdout.write(`(${result.wallSeconds.toFixed(1)} s)\n`);
+  process.stdout.write(
+    `(${result.wallSeconds.toFixed(1)} s; load average ${result.load.before} before, ${result.load.after} after, ${result.machine.cpus} cores)\n`,
+  );
 }
