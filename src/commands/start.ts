@@ -2,14 +2,15 @@
 // for a single machine. Without DATABASE_URL the mirror is an embedded PGlite, which only
 // this single process may open; Redis is required (the queue and its rate limiter live there).
 import type { Command } from 'commander';
-import { loadConfig, requireSetting, requireWebhookSecrets } from '../config.js';
+import { requireStartSettings } from '../cli-support/next-steps.js';
+import { loadConfig } from '../config.js';
 import { createMetrics } from '../observability/metrics.js';
 import type { ReceiverHandle } from '../receiver/server.js';
 import { assertRedisReachable, createRuntime, redactUrl, stopOnSignals, withFatalErrors, type Runtime } from '../runtime.js';
 import { ensureReconcileScheduler } from '../worker/reconcile.js';
 import type { SyncWorkerHandle, WorkerStop } from '../worker/worker.js';
 import { startReceiverOnRuntime, type ReceiverListen } from './receiver.js';
-import { startWorkerOnRuntime } from './worker.js';
+import { listenPort, startWorkerOnRuntime } from './worker.js';
 
 export type StartedServices = {
   receiver: ReceiverHandle;
@@ -41,12 +42,6 @@ export async function startAll(runtime: Runtime, listen: ReceiverListen = {}): P
   return { receiver, worker, stop, stopped: worker.stopped };
 }
 
-function listenPort(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 65_535) throw new Error(`expected a port number, got "${text}"`);
-  return value;
-}
-
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
@@ -58,8 +53,8 @@ export function registerStartCommand(program: Command): void {
     .action(
       withFatalErrors(async (options: ReceiverListen) => {
         const config = loadConfig();
-        requireWebhookSecrets(config);
-        requireSetting(config, 'apiKey', 'the worker reads bundles from the TokPortal API');
+        // A missing TokPortal setting is what a fresh clone meets: say what to do next, not only what is wrong.
+        requireStartSettings(config);
         // Checked first: without Redis there is no queue and no rate limiter, so nothing to start.
         await assertRedisReachable(config.redisUrl);
         const runtime = await createRuntime({ config, allowPglite: true, metrics: createMetrics({ processMetrics: true }) });

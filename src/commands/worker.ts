@@ -2,8 +2,11 @@
 // Run as many as you like: the rate limit is shared through Redis.
 import type { Command } from 'commander';
 import { loadConfig, parseDuration, requireSetting } from '../config.js';
+import { createMetrics } from '../observability/metrics.js';
 import { SYNC_QUEUE_NAME } from '../queue/jobs.js';
+import { queueConnection } from '../queue/sync-queue.js';
 import { assertRedisReachable, createRuntime, stopOnSignals, withFatalErrors, type Runtime } from '../runtime.js';
+import { startWorkerOpsServer, type WorkerOpsServer } from '../worker/ops-server.js';
 import { startSyncWorker, type SyncWorkerHandle } from '../worker/worker.js';
 
 export type WorkerTuning = {
@@ -46,7 +49,29 @@ const positiveInteger = (text: string) => {
   return value;
 };
 
-type WorkerCommandOptions = { concurrency?: number; lockDuration?: number; stalledInterval?: number };
+export const listenPort = (text: string) => {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) throw new Error(`expected a port number, got "${text}"`);
+  return value;
+};
+
+type WorkerCommandOptions = { concurrency?: number; lockDuration?: number; stalledInterval?: number; metricsPort?: number };
+
+/** The optional /healthz, /readyz, /metrics server of a standalone worker (metrics behind ADMIN_TOKEN). */
+async function startOpsServer(runtime: Runtime, port: number, adminToken: string): Promise<WorkerOpsServer> {
+  const queue = runtime.queue();
+  const server = await startWorkerOpsServer({
+    db: runtime.db,
+    redis: queueConnection(queue) ?? runtime.redis('producer'),
+    queue,
+    metrics: runtime.metrics,
+    adminToken,
+    port,
+    host: runtime.config.host,
+  });
+  runtime.logger.info({ url: server.url }, 'worker metrics and health listening');
+  return server;
+}
 
 export function registerWorkerCommand(program: Command): void {
   program
@@ -65,28 +90,44 @@ export function registerWorkerCommand(program: Command): void {
       'how often to look for jobs whose worker died (default 30s)',
       durationOption('--stalled-interval'),
     )
+    .option(
+      '--metrics-port <port>',
+      'serve /healthz, /readyz and (behind ADMIN_TOKEN) /metrics and /admin/queues on this port',
+      listenPort,
+    )
     .action(
       withFatalErrors(async (options: WorkerCommandOptions) => {
         const config = loadConfig();
         requireSetting(config, 'apiKey', 'the worker reads bundles from the TokPortal API');
+        const adminToken =
+          options.metricsPort === undefined
+            ? undefined
+            : requireSetting(config, 'adminToken', '--metrics-port serves /metrics behind it, like the receiver');
         await assertRedisReachable(config.redisUrl);
         const runtime = await createRuntime({
           config,
+          metrics: createMetrics({ processMetrics: true }),
           purpose: 'the worker shares the mirror with the receiver (embedded PGlite works only inside `tokportal-sync start`)',
         });
-        let handle: SyncWorkerHandle;
+        let handle: SyncWorkerHandle | undefined;
         try {
           handle = await startWorkerOnRuntime(runtime, {
             concurrency: options.concurrency,
             lockDurationMs: options.lockDuration,
             stalledIntervalMs: options.stalledInterval,
           });
+          if (options.metricsPort !== undefined && adminToken !== undefined) {
+            const ops = await startOpsServer(runtime, options.metricsPort, adminToken);
+            runtime.onClose(() => ops.stop());
+          }
         } catch (error) {
+          await handle?.close();
           await runtime.close();
           throw error;
         }
-        const releaseSignals = stopOnSignals(() => handle.close(), runtime.logger);
-        const stop = await handle.stopped;
+        const worker = handle;
+        const releaseSignals = stopOnSignals(() => worker.close(), runtime.logger);
+        const stop = await worker.stopped;
         releaseSignals();
         await runtime.close();
         if (stop.reason === 'auth-rejected') throw stop.error;

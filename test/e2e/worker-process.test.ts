@@ -12,8 +12,10 @@ import { compareWithApi, pendingInboxEvents, startLivePath, type LivePath } from
 let live: LivePath;
 const children: CliProcess[] = [];
 
-function workerProcess(apiKey: string): CliProcess {
-  const child = runCli(['worker', '--concurrency', '2', '--lock-duration', '2s', '--stalled-interval', '1s'], {
+const ADMIN_TOKEN = 'admin-token-worker-process-0123456789';
+
+function workerProcess(apiKey: string, extraArgs: string[] = []): CliProcess {
+  const child = runCli(['worker', '--concurrency', '2', '--lock-duration', '2s', '--stalled-interval', '1s', ...extraArgs], {
     DATABASE_URL: live.database.url,
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: live.q.prefix,
@@ -21,6 +23,8 @@ function workerProcess(apiKey: string): CliProcess {
     TOKPORTAL_BASE_URL: live.fake.baseUrl,
     TOKPORTAL_RATE_LIMIT_PER_MIN: '6000',
     LOG_LEVEL: 'info',
+    ADMIN_TOKEN,
+    HOST: '127.0.0.1',
   });
   children.push(child);
   return child;
@@ -51,8 +55,8 @@ describe('tokportal-sync worker process', () => {
     expect(orphan?.data.bundleId).toBe(bundleId);
     live.fake.setFaults({ latencyMs: 0 });
 
-    const successor = workerProcess(live.fake.apiKey);
-    await successor.waitForOutput(/sync worker started/);
+    const successor = workerProcess(live.fake.apiKey, ['--metrics-port', '0']);
+    await successor.waitForOutput(/worker metrics and health listening/);
     await live.settle(20_000);
     const rerun = await live.q.queue.getJob(orphan!.id!);
     expect(await rerun?.getState()).toBe('completed');
@@ -61,6 +65,14 @@ describe('tokportal-sync worker process', () => {
     const [result] = await compareWithApi(live, [bundleId]);
     expect(result!.mirror).toEqual(result!.api);
     expect(await pendingInboxEvents(live.database)).toBe(0);
+
+    // The standalone worker's own counters are scrapeable (behind the admin token).
+    const opsUrl = /"url":"(http:\/\/127\.0\.0\.1:\d+)","msg":"worker metrics/.exec(successor.output().stdout)?.[1];
+    expect((await fetch(`${opsUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${opsUrl}/metrics`)).status).toBe(401);
+    const scrape = await (await fetch(`${opsUrl}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+    expect(scrape).toMatch(/tokportal_sync_api_requests_total\{endpoint="GET \/bundles\/:id",status="200"\} [1-9]/);
+    expect(scrape).toMatch(/tokportal_sync_jobs_total\{name="sync-bundle",outcome="completed"\} [1-9]/);
 
     // SIGTERM: graceful stop, exit 0.
     successor.child.kill('SIGTERM');
