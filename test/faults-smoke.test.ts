@@ -10,6 +10,9 @@ it('keeps the mirror equal to the API through duplicated, reordered, dropped web
   console.log(formatReport(report));
 
   for (const kind of FAULT_KINDS) expect(report.faults.injected[kind], kind).toBeGreaterThan(0);
+  // The API bursts hit real requests (each lasts until it has, within bounds).
+  expect(report.faults.api429Answers).toBeGreaterThan(0);
+  expect(report.faults.api5xxAnswers).toBeGreaterThan(0);
   expect(report.faults.worker.kills).toBeGreaterThan(0);
   expect(report.campaign.eventsEmitted).toBeGreaterThan(50);
   expect(report.webhooks.deliveredButMissing).toBe(0);

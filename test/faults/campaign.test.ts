@@ -25,6 +25,9 @@ it(`mirror equals the API after ${options.steps} campaign steps under every faul
   console.log(formatReport(report));
 
   for (const kind of FAULT_KINDS) expect(report.faults.injected[kind], kind).toBeGreaterThan(0);
+  // The API bursts hit real requests (each lasts until it has, within bounds).
+  expect(report.faults.api429Answers).toBeGreaterThan(0);
+  expect(report.faults.api5xxAnswers).toBeGreaterThan(0);
   expect(report.webhooks.deliveredButMissing).toBe(0);
   expect(report.verification.mismatches).toEqual([]);
   expect(report.verification.handles.recorded).toBeGreaterThan(0);

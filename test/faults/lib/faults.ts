@@ -41,16 +41,19 @@ const DURATION_MS: Record<FaultKind, [number, number]> = {
 export function planFaults(seed: number | string, campaignMs: number, mix: FaultMix): PlannedFault[] {
   const rng: Rng = createRng(`faults-plan:${seed}`);
   const plan: PlannedFault[] = [];
-  for (const kind of FAULT_KINDS) {
+  FAULT_KINDS.forEach((kind, kindIndex) => {
     const count = mix[kind];
     for (let i = 0; i < count; i++) {
-      // One slot per fault of a kind, jittered inside it: the same kind never stacks on itself.
+      // One slot per fault of a kind (the same kind never stacks on itself), and a phase per
+      // kind inside the slot: kinds may overlap, but not always in the same instant (an API
+      // burst that always fell while the worker was dead would test nothing).
       const slot = (0.75 * campaignMs) / count;
-      const atMs = Math.round(0.1 * campaignMs + slot * i + rng() * slot * 0.6);
+      const phase = (kindIndex + rng() * 0.8) / FAULT_KINDS.length;
+      const atMs = Math.round(0.1 * campaignMs + slot * (i + phase));
       const [min, max] = DURATION_MS[kind];
       plan.push({ kind, atMs, durationMs: randomInt(rng, min, max) });
     }
-  }
+  });
   return plan.sort((a, b) => a.atMs - b.atMs);
 }
 
@@ -59,6 +62,25 @@ export type FaultTargets = { redis: OwnRedisServer; worker: WorkerProcess; fake:
 export type FaultLog = { injected: Record<FaultKind, number>; timeline: string[] };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An API burst lasts its duration and until it has hit a few requests (at most 4x longer). */
+const MIN_FAULTY_ANSWERS = 3;
+
+async function apiBurst(durationMs: number, faulty: () => number, on: () => void, off: () => void) {
+  const before = faulty();
+  const deadline = Date.now() + 4 * durationMs;
+  on();
+  await sleep(durationMs);
+  while (faulty() - before < MIN_FAULTY_ANSWERS && Date.now() < deadline) await sleep(100);
+  off();
+}
+
+/** 5xx answers and dropped connections (counted as 500) the fake has served so far. */
+export function serverErrorAnswers(fake: FakeTokPortal): number {
+  return Object.entries(fake.stats().requests)
+    .filter(([key]) => / 5\d\d$/.test(key))
+    .reduce((sum, [, count]) => sum + count, 0);
+}
 
 async function inject(fault: PlannedFault, targets: FaultTargets): Promise<void> {
   const { redis, worker, fake } = targets;
@@ -77,15 +99,21 @@ async function inject(fault: PlannedFault, targets: FaultTargets): Promise<void>
       await worker.kill(fault.durationMs);
       return;
     case 'api-429':
-      fake.setFaults({ rateLimitBurst: true });
-      await sleep(fault.durationMs);
-      fake.setFaults({ rateLimitBurst: false });
+      await apiBurst(
+        fault.durationMs,
+        () => fake.stats().rateLimited,
+        () => fake.setFaults({ rateLimitBurst: true }),
+        () => fake.setFaults({ rateLimitBurst: false }),
+      );
       return;
     case 'api-5xx':
       // Mostly 500/502/503 answers, some connections dropped without any answer.
-      fake.setFaults({ errorRate: 0.6, resetRate: 0.1 });
-      await sleep(fault.durationMs);
-      fake.setFaults({ errorRate: 0, resetRate: 0 });
+      await apiBurst(
+        fault.durationMs,
+        () => serverErrorAnswers(fake),
+        () => fake.setFaults({ errorRate: 0.6, resetRate: 0.1 }),
+        () => fake.setFaults({ errorRate: 0, resetRate: 0 }),
+      );
       return;
   }
 }

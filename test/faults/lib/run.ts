@@ -15,7 +15,7 @@ import { createTestDatabase } from '../../support/postgres.js';
 import { uniquePrefix } from '../../support/redis.js';
 import { startApiTap } from './api-tap.js';
 import { Campaign, type CampaignCounts } from './campaign.js';
-import { defaultFaultMix, planFaults, runFaultPlan, type FaultKind, type FaultMix } from './faults.js';
+import { defaultFaultMix, planFaults, runFaultPlan, serverErrorAnswers, type FaultKind, type FaultMix } from './faults.js';
 import { OwnRedisServer } from './redis-server.js';
 import { flushWebhooks, runReconcile, waitForIdleQueue, waitForRelay } from './settle.js';
 import { verifyMirror, type Verification } from './verify.js';
@@ -159,10 +159,6 @@ export async function runFaultCampaign(options: FaultRunOptions): Promise<FaultR
     });
     const webhooks = await webhookFigures(database, fake);
     const stats = fake.stats();
-    const statusCount = (pattern: RegExp) =>
-      Object.entries(stats.requests)
-        .filter(([key]) => pattern.test(key))
-        .reduce((sum, [, count]) => sum + count, 0);
 
     return {
       options: { bundles: options.bundles, steps: options.steps, seed: options.seed, stepMs },
@@ -174,7 +170,7 @@ export async function runFaultCampaign(options: FaultRunOptions): Promise<FaultR
         injected: faultLog.injected,
         timeline: faultLog.timeline,
         api429Answers: stats.rateLimited,
-        api5xxAnswers: statusCount(/ 5\d\d$/),
+        api5xxAnswers: serverErrorAnswers(fake),
         worker: worker.stats,
       },
       api: { requests: stats.requestsTotal, detailAnswers: tap.counts.details, listAnswers: tap.counts.listPages },
