@@ -83,4 +83,17 @@ describe('tokportal-sync start (PGlite)', () => {
       await mirror.close();
     }
   }, 90_000);
+
+  it('without Redis: exits 1 with one line saying what is missing and how to get it', async () => {
+    const child = runCli(['start'], {
+      PGLITE_DIR: pgliteDir,
+      REDIS_URL: 'redis://127.0.0.1:1',
+      TOKPORTAL_API_KEY: fake.apiKey,
+      TOKPORTAL_WEBHOOK_SECRETS: SECRET,
+    });
+    expect((await child.exited).code).toBe(1);
+    expect(child.output().stderr).toBe(
+      'tokportal-sync: Redis is not reachable at redis://127.0.0.1:1: start a local redis-server or `docker compose up -d redis`\n',
+    );
+  });
 });
