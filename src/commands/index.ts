@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerFakeApiCommand } from './fake-api.js';
 import { registerMigrateCommand } from './migrate.js';
 import { registerBackfillCommand } from './backfill.js';
+import { registerDemoCommand } from './demo.js';
 import { registerReceiverCommand } from './receiver.js';
 import { registerReplayCommand } from './replay.js';
 import { registerReportCommand } from './report.js';
@@ -21,5 +22,6 @@ export function registerCommands(program: Command): void {
   registerReplayCommand(program);
   registerWebhooksCommand(program);
   registerFakeApiCommand(program);
+  registerDemoCommand(program);
   registerReportCommand(program);
 }

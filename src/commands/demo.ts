@@ -1,0 +1,60 @@
+// `tokportal-sync demo` (= `npm run demo`): the whole pipeline against a seeded fake TokPortal,
+// a scripted campaign, the reporting tables and a check of the mirror against the fake's
+// truth. Needs only Redis; exits 0 when the mirror matches, 1 when it does not.
+import { InvalidArgumentError, type Command } from 'commander';
+import { runDemo } from '../demo/run.js';
+import { DEMO_QUEUE_PREFIX } from '../demo/stack.js';
+import { withFatalErrors } from '../runtime.js';
+
+type DemoCommandOptions = {
+  bundles: number;
+  seed: string;
+  keepRunning?: boolean;
+  quiet?: boolean;
+  queuePrefix: string;
+  databaseUrl?: string;
+};
+
+const bundleCount = (text: string) => {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 5_000) throw new InvalidArgumentError('expected a whole number from 0 to 5000');
+  return value;
+};
+const prefix = (text: string) => {
+  if (!/^[A-Za-z0-9_.-]+$/.test(text)) throw new InvalidArgumentError('expected letters, digits, dot, dash or underscore');
+  return text;
+};
+const postgresUrl = (text: string) => {
+  if (!/^postgres(ql)?:\/\//.test(text)) throw new InvalidArgumentError('expected a postgres:// or postgresql:// URL');
+  return text;
+};
+
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description(
+      'Run the whole pipeline against a seeded fake TokPortal: backfill, a scripted campaign (remakes, faulty webhooks), report tables, a check against the truth',
+    )
+    .option('--bundles <n>', 'bundles the fake seeds', bundleCount, 40)
+    .option('--seed <seed>', 'seed of the fake workspace (same seed, same bundles)', 'demo')
+    .option('--keep-running', 'stay up after the report: receiver, worker and fake keep running until Ctrl-C')
+    .option('--quiet', 'no line per campaign step')
+    .option('--queue-prefix <prefix>', 'Redis key prefix of the demo queue, emptied at start (never QUEUE_PREFIX)', prefix, DEMO_QUEUE_PREFIX)
+    .option('--database-url <url>', 'an empty Postgres database for the mirror (default DATABASE_URL, else an embedded PGlite)', postgresUrl)
+    .action(
+      withFatalErrors(async (options: DemoCommandOptions) => {
+        const verification = await runDemo(
+          {
+            bundles: options.bundles,
+            seed: options.seed,
+            queuePrefix: options.queuePrefix,
+            databaseUrl: options.databaseUrl,
+            keepRunning: options.keepRunning === true,
+            quiet: options.quiet === true,
+          },
+          (text) => process.stdout.write(`${text}\n`),
+        );
+        if (!verification.ok) process.exitCode = 1;
+      }),
+    );
+}

@@ -1,0 +1,122 @@
+// The demo's moving parts: a seeded fake TokPortal on a free loopback port, and the real
+// runtime (database, Redis, queue, API client) configured to talk to it. Receiver, worker and
+// scheduler are started later by the same `startAll` that `tokportal-sync start` uses, so the
+// demo shows the production path and nothing else.
+import { rm } from 'node:fs/promises';
+import { count } from 'drizzle-orm';
+import { loadConfig, type Config } from '../config.js';
+import { bundles } from '../db/schema.js';
+import { startFakeTokPortal, type FakeTokPortal } from '../fake-tokportal/index.js';
+import { createLogger } from '../logger.js';
+import { createRedis } from '../queue/redis.js';
+import { assertRedisReachable, createRuntime, EXIT_CODE, FatalError, redactUrl, type Runtime } from '../runtime.js';
+
+/** Public values, like the ones in .env.demo: they only ever meet the fake. */
+export const DEMO_WEBHOOK_SECRET = 'whsec_demo_public_value_for_the_local_demo_only';
+/** Its own folder, wiped at each run: the demo never touches the PGlite `start` uses. */
+export const DEMO_PGLITE_DIR = './.data/demo-pglite';
+export const DEMO_QUEUE_PREFIX = 'tokportal-sync-demo';
+/**
+ * TokPortal allows 120 calls a minute; the demo's fake allows ten times that so the whole
+ * script runs in seconds. Worker and fake agree on it, as in production.
+ */
+export const DEMO_RATE_LIMIT_PER_MIN = 1_200;
+
+export type DemoSettings = {
+  bundles: number;
+  seed: string;
+  queuePrefix: string;
+  /** Overrides DATABASE_URL; neither set: the embedded PGlite under DEMO_PGLITE_DIR. */
+  databaseUrl?: string | undefined;
+};
+
+export type DemoStack = {
+  fake: FakeTokPortal;
+  runtime: Runtime;
+  config: Config;
+  /** Closes the runtime (unless `services` already did) and the fake. */
+  close(closeRuntime?: boolean): Promise<void>;
+};
+
+/** Deletes every key under `${prefix}:` (SCAN, never KEYS, so a shared Redis is not blocked). */
+export async function clearQueuePrefix(redisUrl: string, prefix: string): Promise<number> {
+  // The 'worker' role queues commands until connected (Redis was just found reachable).
+  const redis = createRedis(redisUrl, 'worker');
+  let deleted = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
+      cursor = next;
+      if (keys.length > 0) deleted += await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return deleted;
+}
+
+export async function openDemoStack(settings: DemoSettings): Promise<DemoStack> {
+  const base = loadConfig();
+  // The demo empties its queue prefix at start: never the installation's own queue.
+  if (settings.queuePrefix === base.queuePrefix) {
+    throw new FatalError(
+      `--queue-prefix ${settings.queuePrefix} is QUEUE_PREFIX, the queue of a real installation: the demo empties its prefix at start, pick another`,
+      EXIT_CODE.config,
+    );
+  }
+  await assertRedisReachable(base.redisUrl);
+  await clearQueuePrefix(base.redisUrl, settings.queuePrefix);
+
+  const databaseUrl = settings.databaseUrl ?? base.databaseUrl;
+  if (!databaseUrl) await rm(DEMO_PGLITE_DIR, { recursive: true, force: true });
+
+  const fake = await startFakeTokPortal({ bundles: settings.bundles, seed: settings.seed, rateLimitPerMin: DEMO_RATE_LIMIT_PER_MIN });
+  const config: Config = {
+    ...base,
+    databaseUrl,
+    pgliteDir: DEMO_PGLITE_DIR,
+    queuePrefix: settings.queuePrefix,
+    apiKey: fake.apiKey,
+    baseUrl: fake.baseUrl,
+    webhookSecrets: [DEMO_WEBHOOK_SECRET],
+    rateLimitPerMin: DEMO_RATE_LIMIT_PER_MIN,
+    port: 0,
+    host: '127.0.0.1',
+  };
+  let runtime: Runtime;
+  try {
+    // Narration goes to stdout; the services' own logs only when something is wrong, on stderr.
+    const logger = createLogger({ level: 'warn', destination: process.stderr });
+    runtime = await createRuntime({ config, logger, allowPglite: true });
+  } catch (error) {
+    await fake.close();
+    throw error;
+  }
+  const close = async (closeRuntime = true) => {
+    if (closeRuntime) await runtime.close();
+    await fake.close();
+  };
+  try {
+    await assertEmptyMirror(runtime, databaseUrl);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { fake, runtime, config, close };
+}
+
+/**
+ * The verification compares the mirror with this run's fake: rows left by another run (or a
+ * real mirror) would make it meaningless, and the demo must never write into a real mirror.
+ */
+async function assertEmptyMirror(runtime: Runtime, databaseUrl: string | undefined): Promise<void> {
+  const [row] = await runtime.db.select({ n: count() }).from(bundles);
+  const held = Number(row?.n ?? 0);
+  if (held === 0 || !databaseUrl) return;
+  throw new FatalError(
+    `the database at ${redactUrl(databaseUrl)} already holds ${held} bundles; the demo needs an empty mirror: ` +
+      'point --database-url at a new database (createdb tokportal_demo) or unset DATABASE_URL to use the embedded PGlite',
+    EXIT_CODE.config,
+  );
+}

@@ -1,0 +1,160 @@
+// The demo's closing check: does the mirror equal the fake's truth? Every bundle's fields as
+// GET /bundles/:id shows them now, its videos, and its chain of handles. The comparison is
+// pure (two read-outs in, mismatches out) so a failure names the bundle and the field.
+import { asc } from 'drizzle-orm';
+import type { Database } from '../db/connection.js';
+import { bundleAccounts, bundles, bundleVideos, type BundleRow } from '../db/schema.js';
+
+export type BundleTruth = {
+  /** GET /bundles/:id as the API answers it now. */
+  detail: Record<string, unknown>;
+  /** Every handle the account ever had, in order. */
+  handles: string[];
+  /**
+   * Leading handles no answer could show: the bundle was remade more than once before the
+   * mirror's first look, and an answer names only the current handle and the one before.
+   */
+  unknowable: number;
+};
+
+export type MirrorBundle = {
+  row: BundleRow;
+  videos: { position: number; status: string }[];
+  /** Usernames of bundle_accounts in incarnation order. */
+  timeline: string[];
+};
+
+export type Mismatch = { bundleId: string; what: string; expected: unknown; actual: unknown };
+
+export type Verification = {
+  bundles: number;
+  bundlesEqual: number;
+  /** Handles the mirror must hold (every one any answer could show). */
+  handlesExpected: number;
+  handlesRecorded: number;
+  handlesUnknowable: number;
+  mismatches: Mismatch[];
+  ok: boolean;
+};
+
+const record = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+const isoOrNull = (value: unknown) => (typeof value === 'string' ? new Date(value).toISOString() : null);
+
+/** The fields a report reads, from the API answer, computed without the sync code. */
+function expectedFields(detail: Record<string, unknown>) {
+  const account = record(detail.account);
+  const remade = record(detail.remade);
+  return {
+    status: detail.status ?? null,
+    account_status: detail.account_status ?? null,
+    external_ref: detail.external_ref ?? null,
+    title: detail.title ?? null,
+    credit_cost: detail.credit_cost ?? null,
+    is_published: detail.is_published ?? null,
+    next_action: detail.next_action ?? null,
+    videos_configured_count: detail.videos_configured_count ?? null,
+    remade_count: remade.remade_count ?? 0,
+    old_username: remade.old_username ?? null,
+    saved_account_id: detail.saved_account_id ?? account.saved_account_id ?? null,
+    username: account.username ?? null,
+    updated_at: isoOrNull(detail.updated_at),
+    deleted: false,
+  };
+}
+
+function actualFields(row: BundleRow): ReturnType<typeof expectedFields> {
+  return {
+    status: row.status,
+    account_status: row.accountStatus,
+    external_ref: row.externalRef,
+    title: row.title,
+    credit_cost: row.creditCost,
+    is_published: row.isPublished,
+    next_action: row.nextAction,
+    videos_configured_count: row.videosConfiguredCount,
+    remade_count: row.remadeCount,
+    old_username: row.oldUsername,
+    saved_account_id: row.savedAccountId,
+    username: row.username,
+    updated_at: row.apiUpdatedAt.toISOString(),
+    deleted: row.deletedAt !== null,
+  };
+}
+
+function expectedVideos(detail: Record<string, unknown>): MirrorBundle['videos'] {
+  const videos = Array.isArray(detail.videos) ? detail.videos.map(record) : [];
+  return videos
+    .map((video) => ({ position: Number(video.position), status: String(video.status) }))
+    .sort((a, b) => a.position - b.position);
+}
+
+export function compareMirror(truth: ReadonlyMap<string, BundleTruth>, mirror: ReadonlyMap<string, MirrorBundle>): Verification {
+  const mismatches: Mismatch[] = [];
+  let bundlesEqual = 0;
+  let handlesExpected = 0;
+  let handlesRecorded = 0;
+  let handlesUnknowable = 0;
+
+  for (const [bundleId, bundle] of truth) {
+    const before = mismatches.length;
+    const stored = mirror.get(bundleId);
+    const knowable = bundle.handles.slice(bundle.unknowable);
+    handlesExpected += knowable.length;
+    handlesUnknowable += bundle.handles.length - knowable.length;
+    if (!stored) {
+      mismatches.push({ bundleId, what: 'row', expected: 'present', actual: 'missing' });
+      continue;
+    }
+    const expected = expectedFields(bundle.detail);
+    const actual = actualFields(stored.row);
+    for (const key of Object.keys(expected) as (keyof typeof expected)[]) {
+      if (expected[key] !== actual[key]) mismatches.push({ bundleId, what: key, expected: expected[key], actual: actual[key] });
+    }
+    const videos = expectedVideos(bundle.detail);
+    if (JSON.stringify(videos) !== JSON.stringify(stored.videos)) {
+      mismatches.push({ bundleId, what: 'videos', expected: videos, actual: stored.videos });
+    }
+    // Exactly the knowable handles, in order: nothing lost, invented, repeated or reordered.
+    if (JSON.stringify(knowable) !== JSON.stringify(stored.timeline)) {
+      mismatches.push({ bundleId, what: 'handles', expected: knowable, actual: stored.timeline });
+    } else {
+      handlesRecorded += knowable.length;
+    }
+    if (mismatches.length === before) bundlesEqual += 1;
+  }
+  for (const bundleId of mirror.keys()) {
+    if (!truth.has(bundleId)) mismatches.push({ bundleId, what: 'row', expected: 'absent', actual: 'present' });
+  }
+  return {
+    bundles: truth.size,
+    bundlesEqual,
+    handlesExpected,
+    handlesRecorded,
+    handlesUnknowable,
+    mismatches,
+    ok: mismatches.length === 0 && bundlesEqual === truth.size,
+  };
+}
+
+export async function readMirror(db: Database): Promise<Map<string, MirrorBundle>> {
+  const mirror = new Map<string, MirrorBundle>();
+  for (const row of await db.select().from(bundles)) mirror.set(row.bundleId, { row, videos: [], timeline: [] });
+  const videos = await db
+    .select({ bundleId: bundleVideos.bundleId, position: bundleVideos.position, status: bundleVideos.status })
+    .from(bundleVideos)
+    .orderBy(asc(bundleVideos.bundleId), asc(bundleVideos.position));
+  for (const video of videos) mirror.get(video.bundleId)?.videos.push({ position: video.position, status: video.status });
+  const accounts = await db
+    .select({ bundleId: bundleAccounts.bundleId, username: bundleAccounts.username })
+    .from(bundleAccounts)
+    .orderBy(asc(bundleAccounts.bundleId), asc(bundleAccounts.incarnation));
+  for (const account of accounts) if (account.username !== null) mirror.get(account.bundleId)?.timeline.push(account.username);
+  return mirror;
+}
+
+/** How many leading handles of a bundle the mirror's first look cannot show (see BundleTruth). */
+export function unknowableHandles(handles: readonly string[], remadeCount: number): number {
+  const visible = handles.length === 0 ? 0 : remadeCount > 0 ? Math.min(2, handles.length) : 1;
+  return handles.length - visible;
+}
