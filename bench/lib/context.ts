@@ -22,7 +22,7 @@ const FULL: PerBenchSizes = {
   // The rate is 50x TokPortal's, so the worker gets more jobs in flight to keep up with it.
   backfill: { bundles: 5_000, ratePerMin: 6_000, concurrency: 16 },
   freshness: { durationSeconds: 30, eventsPerSecond: 5, bundles: 200, ratePerMin: 1_200 },
-  store: { snapshots: 2_000, batchSize: 100 },
+  store: { snapshots: 1_000, batchSize: 100 },
 };
 
 const SMOKE: PerBenchSizes = {

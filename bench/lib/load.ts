@@ -7,11 +7,11 @@ export type LoadSettings = {
   origin: string;
   connections: number;
   /**
-   * A fixed number of requests, every one answered before the run ends. (A timed run cuts
-   * the requests in flight at the deadline: the server may commit them unanswered, which
-   * would blur the check that inbox rows equal 2xx answers.)
+   * `amount`: a fixed number of requests, every one answered before the run ends; what
+   * measured runs use. `seconds`: a timed run, which cuts the requests in flight at the
+   * deadline (the server may still commit them unanswered); only for warm-up.
    */
-  amount: number;
+  length: { amount: number } | { seconds: number };
   bundleIds: readonly string[];
   nextEventId: () => string;
   secret?: string;
@@ -36,7 +36,7 @@ export async function driveSignedWebhooks(settings: LoadSettings): Promise<LoadF
   const result = await autocannon({
     url: `${settings.origin}${WEBHOOK_PATH}`,
     connections: settings.connections,
-    amount: settings.amount,
+    ...('amount' in settings.length ? { amount: settings.length.amount } : { duration: settings.length.seconds }),
     pipelining: 1,
     timeout: 10,
     requests: [
