@@ -28,7 +28,10 @@ export function formatStepLine(step: StepReport): string {
 }
 
 export function formatVerification(v: Verification, maxMismatches = 10): string {
-  const unknowable = v.handlesUnknowable > 0 ? `; ${v.handlesUnknowable} older handles of bundles remade before the first sync cannot be known (remakes.handles_missing)` : '';
+  const unknowable =
+    v.handlesUnknowable > 0
+      ? `; ${plural(v.handlesUnknowable, 'older handle')} of bundles remade before the first sync cannot be known (remakes.handles_missing)`
+      : '';
   const head =
     `${v.ok ? 'OK' : 'MISMATCH'}: mirror = TokPortal for ${v.bundlesEqual}/${v.bundles} bundles ` +
     `(status, account, handle, remade_count, external_ref, videos, updated_at); ` +
