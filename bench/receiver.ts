@@ -120,7 +120,13 @@ export const receiverBenchmark: Benchmark = {
       const answered2xx = ours.rounds.reduce((sum, r) => sum + r.ok2xx, 0);
 
       const bareRss = (await bare.child.stop()).maxRssBytes;
-      const ourRss = (await ours.child.stop()).maxRssBytes;
+      const ourStop = await ours.child.stop();
+      const ourRss = ourStop.maxRssBytes;
+      // The inbox writer's own counters (whole run, warm-up included): how well group commit batched.
+      const writer = (ourStop.info ?? {}) as { batches?: number; rows?: number; insertMs?: number; enqueueMs?: number };
+      const rowsPerInsert = ratio(writer.rows ?? null, writer.batches ?? null);
+      const insertMsAverage = ratio(writer.insertMs ?? null, writer.batches ?? null);
+      const enqueueMsAverage = ratio(writer.enqueueMs ?? null, writer.batches ?? null);
       children.length = 0;
       context.memory.push(
         { process: 'bare Hono anchor', during: 'receiver', peakRssBytes: bareRss },
@@ -147,6 +153,10 @@ export const receiverBenchmark: Benchmark = {
           our2xx: answered2xx,
           ourFailures: o.failures,
           inboxRows,
+          inboxInsertStatements: writer.batches ?? null,
+          rowsPerInsert: round(rowsPerInsert, 1),
+          insertMsAverage: round(insertMsAverage, 1),
+          enqueueMsAverage: round(enqueueMsAverage, 1),
           barePeakRssMiB: round(bareRss / MiB, 1),
           receiverPeakRssMiB: round(ourRss / MiB, 1),
         },
@@ -165,6 +175,7 @@ export const receiverBenchmark: Benchmark = {
           ],
         },
         notes: [
+          `inbox group commit: ${writer.rows ?? '?'} rows in ${writer.batches ?? '?'} inserts (${round(rowsPerInsert, 1)} rows, ${round(insertMsAverage, 1)} ms insert + ${round(enqueueMsAverage, 1)} ms enqueue per batch)`,
           `per-round req/s, bare: ${bare.rounds.map((r) => Math.round(r.requestsPerSecond)).join(', ')}; ours: ${ours.rounds.map((r) => Math.round(r.requestsPerSecond)).join(', ')}`,
         ],
       };
