@@ -1,7 +1,7 @@
 // `tokportal-sync demo` as a newcomer runs it, in a reduced form (12 seeded bundles), each run
 // on its own test database and queue prefix. One run must end by itself with exit 0 and print
 // the remade handles; one kept running is checked from outside: the mirror in Postgres against
-// the fake's own answers over HTTP, then a live remake, then Ctrl-C. A third run on a mirror
+// the fake's own answers over HTTP, then a live remake (reaching the mirror and printed), then Ctrl-C. A third run on a mirror
 // that already holds bundles must refuse to write into it.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,6 +127,9 @@ describe('tokportal-sync demo', () => {
       timeoutMs: 20_000,
       what: 'the live remake in the mirror',
     });
+    // ...and the demo prints it: with PGlite that is the only window on a running demo.
+    const newHandle = handles[handles.length - 1]!.replace(/\./g, '\\.');
+    await live.waitForOutput(new RegExp(`\\[mirror\\] ${target!.bundleId} \\(demo-spring-002\\) via webhook: .*@${newHandle}, remade 1x`), 10_000);
 
     live.child.kill('SIGINT');
     expect((await live.exited).code).toBe(0);

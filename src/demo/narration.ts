@@ -99,6 +99,6 @@ export function formatKeepRunning(endpoints: RunningEndpoints): string {
     `  receiver         ${endpoints.receiverUrl}/webhooks/tokportal   (also /healthz, /readyz; /metrics and /admin/queues with ADMIN_TOKEN)`,
     `  fake TokPortal   ${endpoints.fakeBaseUrl}   (X-API-Key: the demo key TOKPORTAL_API_KEY in .env.demo)`,
     `  move a bundle    curl -X POST ${endpoints.fakeOrigin}/_fake/bundles/${id}/advance   (or /remake; list ids: GET ${endpoints.fakeOrigin}/_fake/bundles)`,
-    `  then watch it    the mirror follows within a second (account_timeline, current_bundles)`,
+    `  watch it         each change the mirror records is printed below as it lands`,
   ].join('\n');
 }

@@ -8,6 +8,7 @@ import { redactUrl, stopOnSignals } from '../runtime.js';
 import { TokPortalClient } from '../tokportal/client.js';
 import { runBackfill } from '../worker/backfill.js';
 import { runCampaign, type CampaignContext } from './campaign.js';
+import { followChanges } from './follow.js';
 import {
   buildDemoReports,
   formatBackfillLine,
@@ -82,7 +83,9 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<Verifi
     if (options.keepRunning) {
       out('');
       out(formatKeepRunning({ receiverUrl: services.receiver.url, fakeOrigin: fake.origin, fakeBaseUrl: fake.baseUrl, exampleBundleId: example }));
+      const stopFollowing = await followChanges(runtime.db, out);
       await untilSignal(stack);
+      await stopFollowing();
     } else {
       const elapsed = ((Date.now() - startedAt) / 1_000).toFixed(1);
       out(`Done in ${elapsed} s. To keep it running and play with it: npm run demo -- --keep-running`);
