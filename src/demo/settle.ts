@@ -58,7 +58,8 @@ export async function waitForRest(pipeline: Pipeline, timeoutMs = 30_000, interv
 
 /**
  * What the scheduler does every RECONCILE_INTERVAL, now: queues a reconcile tick and waits
- * until the listing run it started has completed and its detail fetches have run.
+ * until the listing run it started has completed and its detail fetches have run. Call it with
+ * the pipeline at rest: a tick that finds a reconcile still running starts none.
  */
 export async function reconcileNow(pipeline: Pipeline, timeoutMs = 30_000): Promise<void> {
   const { db, queue } = pipeline;
