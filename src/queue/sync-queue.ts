@@ -1,7 +1,8 @@
 // The producer side of the sync queue. Every producer (receiver, relay, CLI, scheduler)
 // enqueues bundle refetches through enqueueBundleSyncs so coalescing works the same way
 // everywhere: one pending job per bundle, plus at most one more while it runs.
-import { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
   DEFAULT_JOB_OPTIONS,
@@ -36,32 +37,76 @@ const PRIORITY_BY_REASON: Record<SyncReason, number> = {
 /** The deduplication key of a bundle's sync job; the worker and tests can look it up. */
 export const bundleDedupId = (bundleId: string): string => `bundle:${bundleId}`;
 
+export type EnqueueOutcome = {
+  /** New jobs created. */
+  added: number;
+  /** Requests folded into a bundle's pending (or running) job by deduplication. */
+  folded: number;
+  /** Folded requests that raised the pending job's priority (a webhook over a backfill fetch). */
+  promoted: number;
+};
+
 /**
  * Adds one sync-bundle job per distinct bundle, in one round trip. BullMQ deduplication
  * with keepLastIfActive: while the bundle's job waits, a new one is dropped (that job
  * will fetch the latest state anyway); while it runs, exactly one more is kept to run
  * after it, because the running fetch may have read the API before the new change.
+ *
+ * A request folded into a waiting job of lower priority promotes that job, so a live
+ * webhook for a bundle whose backfill fetch is queued behind thousands of others is
+ * served first, still with one fetch. Each job gets its own id so a fold is visible:
+ * BullMQ answers a deduplicated add with the id of the job that absorbed it.
  */
 export async function enqueueBundleSyncs(
   queue: Queue<SyncJobData>,
   items: SyncBundleData[],
   priority?: number,
-): Promise<void> {
+): Promise<EnqueueOutcome> {
   const byBundle = new Map<string, SyncBundleData>();
   // The first item per bundle wins: its sourceRef names the event that triggered the fetch.
   for (const item of items) if (!byBundle.has(item.bundleId)) byBundle.set(item.bundleId, item);
-  if (byBundle.size === 0) return;
-  await queue.addBulk(
-    [...byBundle.values()].map((data) => ({
+  if (byBundle.size === 0) return { added: 0, folded: 0, promoted: 0 };
+  const requests = [...byBundle.values()].map((data) => ({
+    data,
+    jobId: randomUUID(),
+    priority: priority ?? PRIORITY_BY_REASON[data.reason],
+  }));
+  const jobs = await queue.addBulk(
+    requests.map(({ data, jobId, priority: jobPriority }) => ({
       name: JOB.syncBundle,
       data,
       opts: {
         ...DEFAULT_JOB_OPTIONS,
-        priority: priority ?? PRIORITY_BY_REASON[data.reason],
+        jobId,
+        priority: jobPriority,
         deduplication: { id: bundleDedupId(data.bundleId), keepLastIfActive: true },
       },
     })),
   );
+  const folded = requests.flatMap((request, index) => {
+    const absorbedBy = jobs[index]?.id;
+    return absorbedBy && absorbedBy !== request.jobId ? [{ ...request, absorbedBy }] : [];
+  });
+  const promoted = await Promise.all(folded.map((fold) => promoteJob(queue, fold.absorbedBy, fold.priority, fold.data)));
+  return {
+    added: requests.length - folded.length,
+    folded: folded.length,
+    promoted: promoted.filter(Boolean).length,
+  };
+}
+
+/** Raises a pending job to `priority` (lower runs first) and retags it with the new reason. */
+async function promoteJob(queue: Queue<SyncJobData>, jobId: string, priority: number, data: SyncBundleData): Promise<boolean> {
+  const job = await Job.fromId<SyncJobData>(queue, jobId);
+  // Priority 0 (none) already runs ahead of every prioritized job.
+  if (!job || job.priority === 0 || job.priority <= priority) return false;
+  try {
+    await job.changePriority({ priority });
+    await job.updateData({ ...(job.data as SyncBundleData), reason: data.reason, sourceRef: data.sourceRef ?? null });
+    return true;
+  } catch {
+    return false; // finished and removed meanwhile: nothing left to promote
+  }
 }
 
 /** The ioredis connection a queue was created with (createSyncQueue always passes one). */

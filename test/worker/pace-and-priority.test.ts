@@ -5,7 +5,6 @@ import { startFakeTokPortal, type FakeTokPortal } from '../../src/fake-tokportal
 import { PRIORITY, type SyncBundleData } from '../../src/queue/jobs.js';
 import { enqueueBundleSyncs } from '../../src/queue/sync-queue.js';
 import { TokPortalClient } from '../../src/tokportal/client.js';
-import { promoteWaitingSyncs } from '../../src/worker/promote.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { openQueueUnderTest, waitForIdleQueue, type QueueUnderTest } from './harness.js';
 
@@ -70,12 +69,11 @@ describe('priority of live webhooks over waiting backfill work', () => {
     const backlog = bundleIds.slice(0, 12);
     await enqueueBundleSyncs(q.queue, backlog.map((bundleId) => ({ bundleId, reason: 'backfill' })));
     const live: SyncBundleData[] = [{ bundleId: backlog.at(-1)!, reason: 'webhook', sourceRef: 'evt_live' }];
-    await enqueueBundleSyncs(q.queue, live);
-    // Deduplication kept the backfill job (one fetch per bundle) ...
+    // Deduplication keeps the backfill job (one fetch per bundle) and promotes it to the webhook's priority ...
+    expect(await enqueueBundleSyncs(q.queue, live)).toEqual({ added: 0, folded: 1, promoted: 1 });
     expect(await q.queue.getJobCounts('prioritized')).toEqual({ prioritized: 12 });
-    // ... and the promotion gives it the webhook's priority and reason.
-    expect(await promoteWaitingSyncs(q.queue, live, PRIORITY.webhook)).toBe(1);
-    expect(await promoteWaitingSyncs(q.queue, live, PRIORITY.webhook)).toBe(0);
+    // ... once: a second webhook finds it promoted already.
+    expect(await enqueueBundleSyncs(q.queue, live)).toEqual({ added: 0, folded: 1, promoted: 0 });
     const promotedId = await q.queue.getDeduplicationJobId(`bundle:${live[0]!.bundleId}`);
     const promoted = await q.queue.getJob(promotedId!);
     expect(promoted?.priority).toBe(PRIORITY.webhook);
