@@ -90,6 +90,36 @@ export async function findUnenqueuedEvents(
 }
 
 /**
+ * Events enqueued long ago that no worker has applied or even tried (no last_error): their job
+ * was lost, e.g. Redis restarted without persistence. A job that ran and failed is left to
+ * the failed set and `replay --failed`, so a broken bundle is not retried forever.
+ */
+export async function findOverdueEnqueuedEvents(db: Database, limit: number, enqueuedBefore: Date): Promise<WebhookEventRow[]> {
+  return db
+    .select()
+    .from(webhookEvents)
+    .where(
+      and(
+        eq(webhookEvents.status, 'enqueued'),
+        isNull(webhookEvents.lastError),
+        isNotNull(webhookEvents.bundleId),
+        lt(webhookEvents.enqueuedAt, enqueuedBefore),
+      ),
+    )
+    .orderBy(asc(webhookEvents.enqueuedAt))
+    .limit(limit);
+}
+
+/** Restarts the overdue clock of events whose job was just created again. */
+export async function markEventsRequeued(db: Database, eventIds: string[]): Promise<void> {
+  if (eventIds.length === 0) return;
+  await db
+    .update(webhookEvents)
+    .set({ enqueuedAt: sql`now()` })
+    .where(and(inArray(webhookEvents.eventId, eventIds), eq(webhookEvents.status, 'enqueued')));
+}
+
+/**
  * A worker applied a fetch of this bundle that started at `receivedUpTo`: every pending
  * event of the bundle received before then is covered by it. Returns how many were marked.
  */

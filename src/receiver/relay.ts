@@ -4,7 +4,8 @@
 // makes a double enqueue harmless.
 import type { Redis } from 'ioredis';
 import type { Database } from '../db/connection.js';
-import { findUnenqueuedEvents, markEventsEnqueued } from '../db/inbox.js';
+import type { WebhookEventRow } from '../db/schema.js';
+import { findOverdueEnqueuedEvents, findUnenqueuedEvents, markEventsEnqueued, markEventsRequeued } from '../db/inbox.js';
 import type { Logger } from '../logger.js';
 import { isRedisReady } from '../queue/redis.js';
 import { enqueueBundleSyncs, type SyncQueue } from '../queue/sync-queue.js';
@@ -26,6 +27,12 @@ export type RelayOptions = {
    * enqueued by the receiver that wrote them.
    */
   graceMs?: number;
+  /**
+   * Events enqueued this long ago (default 10 min) that no worker has tried are enqueued
+   * again: their job was lost with a Redis that kept nothing. Deduplication makes this
+   * harmless when the job is in fact still waiting.
+   */
+  requeueAfterMs?: number;
 };
 
 export class RedisNotReadyError extends Error {
@@ -35,6 +42,8 @@ export class RedisNotReadyError extends Error {
 export class Relay {
   /** Events enqueued by this relay since it started. */
   relayed = 0;
+  /** Of those, events enqueued again because their job was lost. */
+  requeued = 0;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
@@ -43,12 +52,14 @@ export class Relay {
   private readonly maxBackoffMs: number;
   private readonly batchSize: number;
   private readonly graceMs: number;
+  private readonly requeueAfterMs: number;
 
   constructor(private readonly options: RelayOptions) {
     this.intervalMs = options.intervalMs ?? 1_000;
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
     this.batchSize = options.batchSize ?? 500;
     this.graceMs = options.graceMs ?? 5_000;
+    this.requeueAfterMs = options.requeueAfterMs ?? 600_000;
   }
 
   start(): void {
@@ -65,22 +76,33 @@ export class Relay {
     await this.running;
   }
 
-  /** One pass: enqueues up to batchSize waiting events. Throws RedisNotReadyError while Redis is down. */
+  /**
+   * One pass: enqueues up to batchSize events that have no job yet, then up to batchSize
+   * whose job was lost. Throws RedisNotReadyError while Redis is down.
+   */
   async runOnce(): Promise<number> {
-    const { db, queue, redis } = this.options;
+    const { db, redis } = this.options;
     if (!isRedisReady(redis)) throw new RedisNotReadyError('redis is not ready');
-    const events = await findUnenqueuedEvents(db, this.batchSize, { receivedBefore: new Date(Date.now() - this.graceMs) });
-    if (events.length === 0) return 0;
+    const now = Date.now();
+    const unenqueued = await findUnenqueuedEvents(db, this.batchSize, { receivedBefore: new Date(now - this.graceMs) });
+    await this.enqueue(unenqueued, markEventsEnqueued);
+    const overdue = await findOverdueEnqueuedEvents(db, this.batchSize, new Date(now - this.requeueAfterMs));
+    await this.enqueue(overdue, markEventsRequeued);
+    this.requeued += overdue.length;
+    this.relayed += unenqueued.length + overdue.length;
+    return unenqueued.length + overdue.length;
+  }
+
+  private async enqueue(events: WebhookEventRow[], mark: (db: Database, eventIds: string[]) => Promise<void>): Promise<void> {
+    if (events.length === 0) return;
     await enqueueBundleSyncs(
-      queue,
+      this.options.queue,
       events.map((event) => ({ bundleId: event.bundleId!, reason: 'webhook' as const, sourceRef: event.eventId })),
     );
-    await markEventsEnqueued(
-      db,
+    await mark(
+      this.options.db,
       events.map((event) => event.eventId),
     );
-    this.relayed += events.length;
-    return events.length;
   }
 
   private plan(delayMs: number): void {
@@ -99,7 +121,7 @@ export class Relay {
       const count = await this.runOnce();
       if (this.failures > 0) logger.info({ afterFailures: this.failures }, 'relay: queue reachable again');
       this.failures = 0;
-      if (count > 0) logger.info({ count }, 'relay: enqueued events committed while the queue was unreachable');
+      if (count > 0) logger.info({ count }, 'relay: enqueued events whose sync job was missing (queue unreachable, or its job lost)');
       // A full batch means more are waiting: go again at once.
       this.plan(count >= this.batchSize ? 0 : this.intervalMs);
     } catch (error) {

@@ -85,6 +85,48 @@ describe('Redis unreachable', () => {
   });
 });
 
+describe('a Redis that lost its jobs', () => {
+  it('enqueues again the events whose job vanished, but not those whose job ran and failed', async () => {
+    const ownPrefix = uniquePrefix('lostjobs');
+    const app = await startTestReceiver({ db: database.db, prefix: ownPrefix });
+    const lost = makeEnvelope({ bundleId: 'bun_lost_job' });
+    const failed = makeEnvelope({ bundleId: 'bun_failed_job' });
+    const ids = [lost.id as string, failed.id as string];
+    try {
+      for (const envelope of [lost, failed]) expect((await deliver(app.url, envelope)).status).toBe(200);
+      await waitFor(async () => (await rowsOf(ids)).every((row) => row?.status === 'enqueued'));
+    } finally {
+      await app.close();
+    }
+    // Redis restarts empty: every job is gone. One of the two had been tried and failed.
+    await deleteRedisPrefix(ownPrefix);
+    await database.db
+      .update(webhookEvents)
+      .set({ lastError: 'HTTP 500 from TokPortal' })
+      .where(eq(webhookEvents.eventId, failed.id as string));
+
+    const redis = createRedis(TEST_REDIS_URL, 'producer');
+    const queue = createSyncQueue(redis, ownPrefix);
+    try {
+      await queue.waitUntilReady();
+      const patient = new Relay({ db: database.db, queue, redis, logger: silentLogger, graceMs: 0 });
+      expect(await patient.runOnce()).toBe(0); // not overdue yet under the default 10 min
+      const relay = new Relay({ db: database.db, queue, redis, logger: silentLogger, graceMs: 0, requeueAfterMs: 0 });
+      // (The file's other tests left enqueued events in this database too; they count alike.)
+      expect(await relay.runOnce()).toBeGreaterThanOrEqual(1);
+      const bundleIds = (await pendingSyncJobs(queue)).map((job) => (job.data as { bundleId: string }).bundleId);
+      expect(bundleIds).toContain('bun_lost_job');
+      expect(bundleIds).not.toContain('bun_failed_job');
+      const [lostRow] = await rowsOf([lost.id as string]);
+      expect(lostRow!.enqueuedAt!.getTime()).toBeGreaterThan(Date.now() - 5_000); // the overdue clock restarted
+    } finally {
+      await queue.close();
+      redis.disconnect();
+      await deleteRedisPrefix(ownPrefix);
+    }
+  });
+});
+
 describe('Postgres unreachable', () => {
   let deadDb: DatabaseHandle;
   beforeAll(async () => {
