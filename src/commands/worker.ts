@@ -7,6 +7,7 @@ import { SYNC_QUEUE_NAME } from '../queue/jobs.js';
 import { queueConnection } from '../queue/sync-queue.js';
 import { assertRedisReachable, createRuntime, stopOnSignals, withFatalErrors, type Runtime } from '../runtime.js';
 import { startWorkerOpsServer, type WorkerOpsServer } from '../worker/ops-server.js';
+import { ensureReconcileScheduler } from '../worker/reconcile.js';
 import { startSyncWorker, type SyncWorkerHandle } from '../worker/worker.js';
 
 export type WorkerTuning = {
@@ -55,7 +56,13 @@ export const listenPort = (text: string) => {
   return value;
 };
 
-type WorkerCommandOptions = { concurrency?: number; lockDuration?: number; stalledInterval?: number; metricsPort?: number };
+type WorkerCommandOptions = {
+  concurrency?: number;
+  lockDuration?: number;
+  stalledInterval?: number;
+  metricsPort?: number;
+  reconcile: boolean;
+};
 
 /** The optional /healthz, /readyz, /metrics server of a standalone worker (metrics behind ADMIN_TOKEN). */
 async function startOpsServer(runtime: Runtime, port: number, adminToken: string): Promise<WorkerOpsServer> {
@@ -95,6 +102,10 @@ export function registerWorkerCommand(program: Command): void {
       'serve /healthz, /readyz and (behind ADMIN_TOKEN) /metrics and /admin/queues on this port',
       listenPort,
     )
+    .option(
+      '--no-reconcile',
+      'do not register the scheduled reconcile (every RECONCILE_INTERVAL); by default every worker upserts the one shared schedule',
+    )
     .action(
       withFatalErrors(async (options: WorkerCommandOptions) => {
         const config = loadConfig();
@@ -116,6 +127,8 @@ export function registerWorkerCommand(program: Command): void {
             lockDurationMs: options.lockDuration,
             stalledIntervalMs: options.stalledInterval,
           });
+          // Idempotent: however many workers upsert it, one schedule exists and one run goes at a time.
+          if (options.reconcile) await ensureReconcileScheduler(runtime.queue(), config.reconcileIntervalMs);
           if (options.metricsPort !== undefined && adminToken !== undefined) {
             const ops = await startOpsServer(runtime, options.metricsPort, adminToken);
             runtime.onClose(() => ops.stop());

@@ -14,8 +14,9 @@ const children: CliProcess[] = [];
 
 const ADMIN_TOKEN = 'admin-token-worker-process-0123456789';
 
-function workerProcess(apiKey: string, extraArgs: string[] = []): CliProcess {
-  const child = runCli(['worker', '--concurrency', '2', '--lock-duration', '2s', '--stalled-interval', '1s', ...extraArgs], {
+function workerProcess(apiKey: string, extraArgs: string[] = [], { reconcile = false } = {}): CliProcess {
+  const args = ['worker', ...(reconcile ? [] : ['--no-reconcile']), '--concurrency', '2', '--lock-duration', '2s', '--stalled-interval', '1s'];
+  const child = runCli([...args, ...extraArgs], {
     DATABASE_URL: live.database.url,
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: live.q.prefix,
@@ -25,6 +26,7 @@ function workerProcess(apiKey: string, extraArgs: string[] = []): CliProcess {
     LOG_LEVEL: 'info',
     ADMIN_TOKEN,
     HOST: '127.0.0.1',
+    RECONCILE_INTERVAL: '10m',
   });
   children.push(child);
   return child;
@@ -93,5 +95,15 @@ describe('tokportal-sync worker process', () => {
     const [job] = await live.q.queue.getJobs(['prioritized']);
     expect(job?.attemptsMade).toBe(0);
     expect(await live.q.queue.getJobCounts('failed')).toEqual({ failed: 0 });
+  });
+
+  it('registers the one shared reconcile schedule, so separate receiver and worker processes still reconcile', async () => {
+    expect(await live.q.queue.getJobScheduler('reconcile')).toBeUndefined(); // the workers above ran with --no-reconcile
+    const scheduling = workerProcess(live.fake.apiKey, [], { reconcile: true });
+    await scheduling.waitForOutput(/sync worker started/);
+    await waitFor(async () => (await live.q.queue.getJobScheduler('reconcile')) !== undefined, { what: 'the schedule' });
+    expect((await live.q.queue.getJobScheduler('reconcile'))?.every).toBe(600_000);
+    scheduling.child.kill('SIGTERM');
+    expect((await scheduling.exited).code).toBe(0);
   });
 });
