@@ -47,7 +47,7 @@ describe('README commands', () => {
   it('open the README: install and run, then test', () => {
     const firstBlock = /```sh\n([\s\S]*?)```/.exec(README)?.[1] ?? '';
     const commands = firstBlock.split('\n').map((line) => line.replace(/#.*$/, '').trim()).filter(Boolean);
-    expect(commands).toEqual(['npm ci && npm start', 'npm test']);
+    expect(commands).toEqual(['npm ci && npm run demo', 'npm test']);
   });
 
   it('name only npm scripts that exist', () => {
