@@ -76,7 +76,8 @@ export const coalescingBenchmark: Benchmark = {
       const unprocessed = await countUnprocessedEvents(stage.env.database.db);
       // The anchor: a bundle refetched while its events are still arriving needs one more call
       // (keepLastIfActive), so at most as many extra calls as the limiter allowed during the burst.
-      const callsAllowedDuringBurst = Math.floor((burstSeconds * ratePerMin) / 60);
+      // Limiter windows that open during the burst, the first at its start: ceil, not floor.
+      const callsAllowedDuringBurst = Math.ceil((burstSeconds * ratePerMin) / 60);
       const extraCalls = detailCalls - bundleIds.length;
 
       return {

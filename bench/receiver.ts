@@ -8,6 +8,7 @@ import { count } from 'drizzle-orm';
 import type { Database } from '../src/db/connection.js';
 import { webhookEvents } from '../src/db/schema.js';
 import type { Benchmark } from './lib/benchmark.js';
+import { startCpuMeter } from './lib/cpu.js';
 import { createBenchEnv } from './lib/env.js';
 import { BENCH_WEBHOOK_SECRET, eventIdFactory } from './lib/events.js';
 import { driveSignedWebhooks, type LoadFigures, type LoadSettings } from './lib/load.js';
@@ -25,6 +26,8 @@ type Server = {
   /** Requests per second seen so far: sizes the next round to last about roundSeconds. */
   rateEstimate: number;
   rounds: LoadFigures[];
+  /** Share of all cores busy during each measured round. */
+  cpuBusy: number[];
 };
 
 type Summary = { requestsPerSecond: number; p50Ms: number; p99Ms: number; maxMs: number; ok2xx: number; failures: number };
@@ -98,6 +101,7 @@ export const receiverBenchmark: Benchmark = {
           nextEventId: eventIdFactory(),
           rateEstimate: 300,
           rounds: [],
+          cpuBusy: [],
         }),
       ) as [Server, Server];
 
@@ -112,7 +116,10 @@ export const receiverBenchmark: Benchmark = {
         const order = i % 2 === 0 ? [bare, ours] : [ours, bare];
         for (const server of order) {
           const amount = Math.max(connections * 20, Math.round(server.rateEstimate * roundSeconds));
+          const cpu = startCpuMeter();
           server.rounds.push(await drive(server, connections, { amount }));
+          const busy = cpu();
+          if (busy !== null) server.cpuBusy.push(busy);
         }
       }
       // Every 2xx must be a committed inbox row: an acknowledged event that is not durable is a lost event.
@@ -135,9 +142,11 @@ export const receiverBenchmark: Benchmark = {
 
       const b = summarize(bare.rounds);
       const o = summarize(ours.rounds);
+      const busyPct = (server: Server) =>
+        server.cpuBusy.length === 0 ? null : round((server.cpuBusy.reduce((sum, x) => sum + x, 0) / server.cpuBusy.length) * 100, 0);
       const throughputRatio = round(ratio(o.requestsPerSecond, b.requestsPerSecond));
-      const line = (name: string, s: Summary, rss: number) => [
-        name, round(s.requestsPerSecond, 0), round(s.p50Ms, 1), round(s.p99Ms, 1), s.maxMs, s.ok2xx, s.failures, round(rss / MiB, 1),
+      const line = (server: Server, s: Summary, rss: number) => [
+        server.label, round(s.requestsPerSecond, 0), round(s.p50Ms, 1), round(s.p99Ms, 1), s.maxMs, s.ok2xx, s.failures, busyPct(server), round(rss / MiB, 1),
       ];
       return {
         params: { connections, durationSeconds, warmupSeconds, rounds: roundCount, distinctBundles: BUNDLE_IDS.length },
@@ -157,6 +166,8 @@ export const receiverBenchmark: Benchmark = {
           rowsPerInsert: round(rowsPerInsert, 1),
           insertMsAverage: round(insertMsAverage, 1),
           enqueueMsAverage: round(enqueueMsAverage, 1),
+          bareMachineCpuBusyPct: busyPct(bare),
+          ourMachineCpuBusyPct: busyPct(ours),
           barePeakRssMiB: round(bareRss / MiB, 1),
           receiverPeakRssMiB: round(ourRss / MiB, 1),
         },
@@ -166,12 +177,12 @@ export const receiverBenchmark: Benchmark = {
           target('|inbox rows - 2xx answers|', Math.abs(inboxRows - answered2xx), '<=', 0),
         ],
         table: {
-          header: ['server', 'req/s', 'p50 ms', 'p99 ms', 'max ms', '2xx', 'failed', 'peak RSS MiB'],
+          header: ['server', 'req/s', 'p50 ms', 'p99 ms', 'max ms', '2xx', 'failed', 'CPU busy %', 'peak RSS MiB'],
           rows: [
-            line(bare.label, b, bareRss),
-            line(ours.label, o, ourRss),
-            ['our / bare', throughputRatio, null, null, null, null, null, null],
-            ['inbox rows added vs 2xx', inboxRows, null, null, null, answered2xx, null, null],
+            line(bare, b, bareRss),
+            line(ours, o, ourRss),
+            ['our / bare', throughputRatio, null, null, null, null, null, null, null],
+            ['inbox rows added vs 2xx', inboxRows, null, null, null, answered2xx, null, null, null],
           ],
         },
         notes: [
