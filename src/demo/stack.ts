@@ -8,7 +8,7 @@ import { loadConfig, type Config } from '../config.js';
 import { bundles } from '../db/schema.js';
 import { startFakeTokPortal, type FakeTokPortal } from '../fake-tokportal/index.js';
 import { createLogger } from '../logger.js';
-import { createRedis } from '../queue/redis.js';
+import { createRedis, deleteKeysUnderPrefix } from '../queue/redis.js';
 import { assertRedisReachable, createRuntime, EXIT_CODE, FatalError, redactUrl, type Runtime } from '../runtime.js';
 
 /** Public values, like the ones in .env.demo: they only ever meet the fake. */
@@ -38,22 +38,15 @@ export type DemoStack = {
   close(closeRuntime?: boolean): Promise<void>;
 };
 
-/** Deletes every key under `${prefix}:` (SCAN, never KEYS, so a shared Redis is not blocked). */
+/** Empties the demo's queue prefix on a connection of its own. */
 export async function clearQueuePrefix(redisUrl: string, prefix: string): Promise<number> {
   // The 'worker' role queues commands until connected (Redis was just found reachable).
   const redis = createRedis(redisUrl, 'worker');
-  let deleted = 0;
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
+    return await deleteKeysUnderPrefix(redis, prefix);
   } finally {
     redis.disconnect();
   }
-  return deleted;
 }
 
 export async function openDemoStack(settings: DemoSettings): Promise<DemoStack> {

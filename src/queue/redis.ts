@@ -26,6 +26,21 @@ export function createRedis(url: string, role: RedisRole): Redis {
   return redis;
 }
 
+/**
+ * Deletes every key under `${prefix}:` and returns how many. SCAN, never KEYS, so a shared
+ * Redis is not blocked. The caller owns the connection (and so its retry policy).
+ */
+export async function deleteKeysUnderPrefix(redis: Redis, prefix: string): Promise<number> {
+  let deleted = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.del(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}
+
 /** True when commands sent now would reach Redis (no offline queueing for producers). */
 export function isRedisReady(redis: Redis): boolean {
   return redis.status === 'ready';
