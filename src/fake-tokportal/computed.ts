@@ -1,28 +1,17 @@
 // The seed's computed state fields, publish-readiness blockers and credit cost:
 // pure functions of a record, so the API, the lifecycle and the tests agree on them.
-import type { BundleRecord, BundleType } from './model.js';
+import { BUNDLE_STATUSES, VIDEO_STATUSES, type BundleRecord, type BundleType } from './model.js';
 
 /** "status is published, published_priority, accepted, or completed" (seed, Computed State Fields). */
 const PUBLISHED_STATUSES: ReadonlySet<string> = new Set(['published', 'published_priority', 'accepted', 'completed']);
 /** Publish-eligible account statuses. */
 const CONFIGURED_ACCOUNT_STATUSES: ReadonlySet<string> = new Set(['configured', 'finalized']);
-const CONFIGURED_VIDEO_STATUSES: ReadonlySet<string> = new Set([
-  'configured',
-  'in_review',
-  'pending_corrections',
-  'accepted',
-  'published',
-  'finalized',
-]);
-/** Statuses past publication: readiness answers BUNDLE_ALREADY_PUBLISHED for them. */
-const ALREADY_PUBLISHED_STATUSES: ReadonlySet<string> = new Set([
-  'published',
-  'published_priority',
-  'accepted',
-  'in_review',
-  'finalized',
-  'completed',
-]);
+/** "any of configured, in_review, pending_corrections, accepted, published, finalized": every status past pending. */
+const CONFIGURED_VIDEO_STATUSES: ReadonlySet<string> = new Set(VIDEO_STATUSES.filter((status) => status !== 'pending'));
+/** Statuses past publication (all but the setup and withdrawn ones): readiness answers BUNDLE_ALREADY_PUBLISHED for them. */
+const ALREADY_PUBLISHED_STATUSES: ReadonlySet<string> = new Set(
+  BUNDLE_STATUSES.filter((status) => !['draft', 'pending_setup', 'cancelled', 'archived'].includes(status)),
+);
 export const REQUIRED_ACCOUNT_FIELDS = ['username', 'visible_name', 'profile_picture_url'] as const;
 
 export const needsAccountSetup = (type: BundleType): boolean => type !== 'videos_only';
