@@ -5,7 +5,7 @@
 // videos in_review, videos finalized, completed. videos_only skips the account steps.
 import { isAccountConfigured, needsAccountSetup, publishBlockers, videosConfiguredCount } from './computed.js';
 import { accountEvent, bundleEvent, videoEvents } from './events.js';
-import { invalidStatus, validationError, type BundleRecord, type PendingEvent } from './model.js';
+import { invalidStatus, validationError, type AccountRecord, type BundleRecord, type PendingEvent } from './model.js';
 import { newIdentity, profilePictureUrl } from './naming.js';
 import { rngId, rngUuid, type Rng } from './random.js';
 
@@ -56,7 +56,8 @@ export function planNextStep(bundle: BundleRecord): StepName | null {
   }
 }
 
-function ensureAccount(bundle: BundleRecord, rng: Rng) {
+/** The bundle's account slot, created empty (status pending) the first time anyone touches it. */
+export function ensureAccount(bundle: BundleRecord, rng: Rng): AccountRecord {
   bundle.account ??= {
     id: rngId(rng, 'al_'),
     savedAccountId: null,

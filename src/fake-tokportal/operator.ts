@@ -4,9 +4,9 @@
 import { z } from 'zod';
 import { KNOWN_EVENT_TYPES } from '../tokportal/schemas.js';
 import { accountEvent, bundleEvent, videoEvent, videoEvents } from './events.js';
-import { recordHandle } from './lifecycle.js';
+import { ensureAccount, recordHandle } from './lifecycle.js';
 import type { BundleRecord, PendingEvent } from './model.js';
-import { rngId, type Rng } from './random.js';
+import type { Rng } from './random.js';
 import type { BundleStore } from './store.js';
 import { parseOrThrow } from './validation.js';
 
@@ -71,15 +71,7 @@ export function applyOperatorPatch(
   if (patch.account_status === null) {
     bundle.account = null;
   } else if (patch.account_status !== undefined || accountFields.some((field) => patch[field] !== undefined)) {
-    const account = (bundle.account ??= {
-      id: rngId(ctx.rng, 'al_'),
-      savedAccountId: null,
-      username: null,
-      visibleName: null,
-      biography: null,
-      profilePictureUrl: null,
-      status: 'pending',
-    });
+    const account = ensureAccount(bundle, ctx.rng);
     if (patch.username !== undefined) account.username = patch.username;
     if (patch.visible_name !== undefined) account.visibleName = patch.visible_name;
     if (patch.biography !== undefined) account.biography = patch.biography;
