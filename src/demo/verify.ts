@@ -37,14 +37,17 @@ export type Verification = {
   ok: boolean;
 };
 
-const record = (value: unknown): Record<string, unknown> =>
+export const asRecord = (value: unknown): Record<string, unknown> =>
   typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-const isoOrNull = (value: unknown) => (typeof value === 'string' ? new Date(value).toISOString() : null);
+export const isoOrNull = (value: unknown) => (typeof value === 'string' ? new Date(value).toISOString() : null);
 
-/** The fields a report reads, from the API answer, computed without the sync code. */
-function expectedFields(detail: Record<string, unknown>) {
-  const account = record(detail.account);
-  const remade = record(detail.remade);
+/**
+ * The typed columns of a bundle row as the API answer says they must be, computed without the
+ * sync code. Shared with the fault suite (test/faults/lib/verify.ts), which checks a few more.
+ */
+export function expectedColumns(detail: Record<string, unknown>) {
+  const account = asRecord(detail.account);
+  const remade = asRecord(detail.remade);
   return {
     status: detail.status ?? null,
     account_status: detail.account_status ?? null,
@@ -53,7 +56,6 @@ function expectedFields(detail: Record<string, unknown>) {
     credit_cost: detail.credit_cost ?? null,
     is_published: detail.is_published ?? null,
     next_action: detail.next_action ?? null,
-    videos_configured_count: detail.videos_configured_count ?? null,
     remade_count: remade.remade_count ?? 0,
     old_username: remade.old_username ?? null,
     saved_account_id: detail.saved_account_id ?? account.saved_account_id ?? null,
@@ -63,7 +65,8 @@ function expectedFields(detail: Record<string, unknown>) {
   };
 }
 
-function actualFields(row: BundleRow): ReturnType<typeof expectedFields> {
+/** The same columns as the mirror holds them. */
+export function storedColumns(row: BundleRow): ReturnType<typeof expectedColumns> {
   return {
     status: row.status,
     account_status: row.accountStatus,
@@ -72,7 +75,6 @@ function actualFields(row: BundleRow): ReturnType<typeof expectedFields> {
     credit_cost: row.creditCost,
     is_published: row.isPublished,
     next_action: row.nextAction,
-    videos_configured_count: row.videosConfiguredCount,
     remade_count: row.remadeCount,
     old_username: row.oldUsername,
     saved_account_id: row.savedAccountId,
@@ -82,8 +84,20 @@ function actualFields(row: BundleRow): ReturnType<typeof expectedFields> {
   };
 }
 
+/** One mismatch per key whose two values are not `equal` (by default: the same primitive). */
+export function columnMismatches<K extends string>(
+  bundleId: string,
+  expected: Record<K, unknown>,
+  actual: Record<K, unknown>,
+  equal: (a: unknown, b: unknown) => boolean = (a, b) => a === b,
+): Mismatch[] {
+  return (Object.keys(expected) as K[])
+    .filter((key) => !equal(expected[key], actual[key]))
+    .map((key) => ({ bundleId, what: key, expected: expected[key], actual: actual[key] }));
+}
+
 function expectedVideos(detail: Record<string, unknown>): MirrorBundle['videos'] {
-  const videos = Array.isArray(detail.videos) ? detail.videos.map(record) : [];
+  const videos = Array.isArray(detail.videos) ? detail.videos.map(asRecord) : [];
   return videos
     .map((video) => ({ position: Number(video.position), status: String(video.status) }))
     .sort((a, b) => a.position - b.position);
@@ -106,11 +120,9 @@ export function compareMirror(truth: ReadonlyMap<string, BundleTruth>, mirror: R
       mismatches.push({ bundleId, what: 'row', expected: 'present', actual: 'missing' });
       continue;
     }
-    const expected = expectedFields(bundle.detail);
-    const actual = actualFields(stored.row);
-    for (const key of Object.keys(expected) as (keyof typeof expected)[]) {
-      if (expected[key] !== actual[key]) mismatches.push({ bundleId, what: key, expected: expected[key], actual: actual[key] });
-    }
+    const expected = { ...expectedColumns(bundle.detail), videos_configured_count: bundle.detail.videos_configured_count ?? null };
+    const actual = { ...storedColumns(stored.row), videos_configured_count: stored.row.videosConfiguredCount };
+    mismatches.push(...columnMismatches(bundleId, expected, actual));
     const videos = expectedVideos(bundle.detail);
     if (JSON.stringify(videos) !== JSON.stringify(stored.videos)) {
       mismatches.push({ bundleId, what: 'videos', expected: videos, actual: stored.videos });

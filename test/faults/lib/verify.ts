@@ -6,9 +6,8 @@
 import { asc } from 'drizzle-orm';
 import type { Database } from '../../../src/db/connection.js';
 import { bundleAccounts, bundles, bundleVersions, bundleVideos, type BundleRow } from '../../../src/db/schema.js';
+import { asRecord, columnMismatches, expectedColumns, isoOrNull, storedColumns, type Mismatch } from '../../../src/demo/verify.js';
 import { canonicalJson } from '../../../src/sync/canonical.js';
-
-export type Mismatch = { bundleId: string; what: string; expected: unknown; actual: unknown };
 
 export type HandleFigures = {
   /** Handles the fake gave, over every bundle checked. */
@@ -97,52 +96,22 @@ function withoutNulls(value: unknown): unknown {
 }
 const same = (a: unknown, b: unknown): boolean => canonicalJson(withoutNulls(a ?? null)) === canonicalJson(withoutNulls(b ?? null));
 
-const iso = (value: unknown): string | null => (typeof value === 'string' ? new Date(value).toISOString() : null);
-const record = (value: unknown): Record<string, unknown> =>
-  typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-
-/** The typed columns, computed from the fake's answer independently of the sync code. */
-function expectedColumns(detail: Record<string, unknown>) {
-  const account = detail.account === null ? null : record(detail.account);
-  const remade = record(detail.remade);
+/** The demo's columns (see src/demo/verify.ts) plus those only a fault run can get wrong. */
+function expectedFaultColumns(detail: Record<string, unknown>) {
   return {
-    status: detail.status,
-    accountStatus: detail.account_status,
-    externalRef: detail.external_ref,
-    title: detail.title,
-    creditCost: detail.credit_cost,
-    isPublished: detail.is_published,
-    nextAction: detail.next_action,
-    remadeCount: remade.remade_count,
-    oldUsername: remade.old_username,
-    remadeAt: iso(remade.remade_at),
-    savedAccountId: detail.saved_account_id,
-    accountListingId: account?.id ?? null,
-    username: account?.username ?? null,
-    apiUpdatedAt: iso(detail.updated_at),
-    deletedAt: null,
-    notOwnedAt: null,
+    ...expectedColumns(detail),
+    remade_at: isoOrNull(asRecord(detail.remade).remade_at),
+    account_listing_id: asRecord(detail.account).id ?? null,
+    not_owned_at: null,
   };
 }
 
-function actualColumns(row: BundleRow): Record<keyof ReturnType<typeof expectedColumns>, unknown> {
+function storedFaultColumns(row: BundleRow): Record<keyof ReturnType<typeof expectedFaultColumns>, unknown> {
   return {
-    status: row.status,
-    accountStatus: row.accountStatus,
-    externalRef: row.externalRef,
-    title: row.title,
-    creditCost: row.creditCost,
-    isPublished: row.isPublished,
-    nextAction: row.nextAction,
-    remadeCount: row.remadeCount,
-    oldUsername: row.oldUsername,
-    remadeAt: row.remadeAt?.toISOString() ?? null,
-    savedAccountId: row.savedAccountId,
-    accountListingId: row.accountListingId,
-    username: row.username,
-    apiUpdatedAt: row.apiUpdatedAt.toISOString(),
-    deletedAt: row.deletedAt,
-    notOwnedAt: row.notOwnedAt,
+    ...storedColumns(row),
+    remade_at: row.remadeAt?.toISOString() ?? null,
+    account_listing_id: row.accountListingId,
+    not_owned_at: row.notOwnedAt,
   };
 }
 
@@ -152,23 +121,17 @@ function compareLive(bundleId: string, detail: Record<string, unknown>, mirror: 
     out.push({ bundleId, what: 'row', expected: 'present', actual: 'missing' });
     return;
   }
-  const expected = expectedColumns(detail);
-  const actual = actualColumns(row);
-  for (const key of Object.keys(expected) as (keyof typeof expected)[]) {
-    if (!same(expected[key], actual[key])) {
-      out.push({ bundleId, what: key, expected: expected[key], actual: actual[key] });
-    }
-  }
+  out.push(...columnMismatches(bundleId, expectedFaultColumns(detail), storedFaultColumns(row), same));
   // The stored document must be the API's, key for key (a list observation merges over the
   // last detail, so after catching up it must still equal the detail).
-  const raw = record(row.raw);
+  const raw = asRecord(row.raw);
   for (const key of new Set([...Object.keys(detail), ...Object.keys(raw)])) {
     if (!same(detail[key], raw[key])) {
       out.push({ bundleId, what: `raw.${key}`, expected: detail[key], actual: raw[key] });
     }
   }
   const videos = (Array.isArray(detail.videos) ? detail.videos : []).map((v) => {
-    const video = record(v);
+    const video = asRecord(v);
     return { position: video.position, videoId: video.id, status: video.status, name: video.name ?? null };
   });
   const storedVideos = mirror.videos.get(bundleId) ?? [];
