@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTokPortal, type FakeTokPortal } from '../../src/fake-tokportal/index.js';
 import { TokPortalClient, TokPortalApiError, type ApiCallInfo } from '../../src/tokportal/client.js';
 import { bundleDetailSchema, type BundleDetail } from '../../src/tokportal/schemas.js';
+import { apiFailure } from '../support/api-failure.js';
 
 const OWNER_KEY = 'sk_' + 'a'.repeat(64);
 const OTHER_KEY = 'sk_' + 'b'.repeat(64);
@@ -31,15 +32,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake?.close();
 });
-
-async function failure(promise: Promise<unknown>): Promise<TokPortalApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(TokPortalApiError);
-  return error as TokPortalApiError;
-}
 
 const ids = (items: { id: string }[]) => items.map((item) => item.id).sort();
 
@@ -121,14 +113,14 @@ describe('GET /bundles/:id', () => {
   });
 
   it('404 BUNDLE_NOT_FOUND, not retryable', async () => {
-    const error = await failure(client.getBundle('bnd_does_not_exist'));
+    const error = await apiFailure(client.getBundle('bnd_does_not_exist'));
     expect(error).toMatchObject({ status: 404, code: 'BUNDLE_NOT_FOUND', retryable: false, method: 'GET' });
     expect(error.requestId).toMatch(/^req_/);
   });
 
   it("403 BUNDLE_NOT_OWNED for another key's bundle", async () => {
     const other = new TokPortalClient({ baseUrl: fake.baseUrl, apiKey: OTHER_KEY });
-    const error = await failure(other.getBundle(truth[0]!.id));
+    const error = await apiFailure(other.getBundle(truth[0]!.id));
     expect(error).toMatchObject({ status: 403, code: 'BUNDLE_NOT_OWNED', retryable: false });
   });
 });
@@ -143,7 +135,7 @@ describe('POST /bundles, PATCH, publish-readiness, publish, unpublish', () => {
   });
 
   it('400 VALIDATION_ERROR for a create the seed forbids (niche + deep warming)', async () => {
-    const error = await failure(
+    const error = await apiFailure(
       client.createBundle({
         bundle_type: 'account_only',
         platform: 'instagram',
@@ -169,18 +161,18 @@ describe('POST /bundles, PATCH, publish-readiness, publish, unpublish', () => {
   });
 
   it('PATCH errors: no field and too long are 400, duplicate ref 409, unknown 404, foreign 403', async () => {
-    expect(await failure(client.updateBundle(created.id, {}))).toMatchObject({ status: 400, code: 'VALIDATION_ERROR' });
-    expect(await failure(client.updateBundle(created.id, { title: 'x'.repeat(201) }))).toMatchObject({
+    expect(await apiFailure(client.updateBundle(created.id, {}))).toMatchObject({ status: 400, code: 'VALIDATION_ERROR' });
+    expect(await apiFailure(client.updateBundle(created.id, { title: 'x'.repeat(201) }))).toMatchObject({
       status: 400,
       code: 'VALIDATION_ERROR',
     });
     const taken = await client.createBundle({ bundle_type: 'account_only', platform: 'tiktok', country: 'FR', external_ref: 'taken' });
-    const duplicate = await failure(client.updateBundle(created.id, { external_ref: 'taken' }));
+    const duplicate = await apiFailure(client.updateBundle(created.id, { external_ref: 'taken' }));
     expect(duplicate).toMatchObject({ status: 409, code: 'DUPLICATE_EXTERNAL_REF', retryable: false });
     expect(taken.id).not.toBe(created.id);
-    expect(await failure(client.updateBundle('bnd_nope', { title: 'x' }))).toMatchObject({ status: 404, code: 'BUNDLE_NOT_FOUND' });
+    expect(await apiFailure(client.updateBundle('bnd_nope', { title: 'x' }))).toMatchObject({ status: 404, code: 'BUNDLE_NOT_FOUND' });
     const other = new TokPortalClient({ baseUrl: fake.baseUrl, apiKey: OTHER_KEY });
-    expect(await failure(other.updateBundle(created.id, { title: 'x' }))).toMatchObject({ status: 403, code: 'BUNDLE_NOT_OWNED' });
+    expect(await apiFailure(other.updateBundle(created.id, { title: 'x' }))).toMatchObject({ status: 403, code: 'BUNDLE_NOT_OWNED' });
   });
 
   it('reports blockers until the account is configured, then ready', async () => {
@@ -195,7 +187,7 @@ describe('POST /bundles, PATCH, publish-readiness, publish, unpublish', () => {
   it('publishes, refuses a second publish with 409 BUNDLE_INVALID_STATUS and the current status, unpublishes', async () => {
     const published = await client.publishBundle(created.id);
     expect(published).toMatchObject({ id: created.id, status: 'published', is_published: true });
-    const again = await failure(client.publishBundle(created.id));
+    const again = await apiFailure(client.publishBundle(created.id));
     expect(again).toMatchObject({ status: 409, code: 'BUNDLE_INVALID_STATUS', retryable: false });
     expect(again.details['current_status']).toBe('published');
     const readiness = await client.getPublishReadiness(created.id);
@@ -208,7 +200,7 @@ describe('POST /bundles, PATCH, publish-readiness, publish, unpublish', () => {
     const poor = await startFakeTokPortal({ rateLimitPerMin: 0, credits: 1 });
     try {
       const api = new TokPortalClient({ baseUrl: poor.baseUrl, apiKey: poor.apiKey });
-      const error = await failure(api.createBundle({ bundle_type: 'account_only', platform: 'tiktok', country: 'US' }));
+      const error = await apiFailure(api.createBundle({ bundle_type: 'account_only', platform: 'tiktok', country: 'US' }));
       expect(error).toMatchObject({ status: 402, code: 'INSUFFICIENT_CREDITS', retryable: false });
     } finally {
       await poor.close();
@@ -223,7 +215,7 @@ describe('authentication', () => {
     [REVOKED_KEY, 'AUTH_REVOKED_KEY'],
   ])('key %j → 401 %s, not retryable, key absent from the error', async (apiKey, code) => {
     const api = new TokPortalClient({ baseUrl: fake.baseUrl, apiKey });
-    const error = await failure(api.listBundles());
+    const error = await apiFailure(api.listBundles());
     expect(error).toMatchObject({ status: 401, code, retryable: false });
     if (apiKey) expect(JSON.stringify(error) + error.message + String(error.stack)).not.toContain(apiKey);
   });
@@ -255,7 +247,7 @@ describe('rate limit and faults', () => {
   it('injected 5xx are retryable with their API code', async () => {
     fake.setFaults({ errorRate: 1 });
     try {
-      const error = await failure(client.getBundle(truth[0]!.id));
+      const error = await apiFailure(client.getBundle(truth[0]!.id));
       expect(error.status).toBeGreaterThanOrEqual(500);
       expect(error.retryable).toBe(true);
       expect(['INTERNAL_ERROR', 'BAD_GATEWAY', 'SERVICE_UNAVAILABLE']).toContain(error.code);
@@ -267,7 +259,7 @@ describe('rate limit and faults', () => {
   it('a dropped connection is NETWORK_ERROR, retryable', async () => {
     fake.setFaults({ resetRate: 1 });
     try {
-      expect(await failure(client.getBundle(truth[0]!.id))).toMatchObject({ code: 'NETWORK_ERROR', status: null, retryable: true });
+      expect(await apiFailure(client.getBundle(truth[0]!.id))).toMatchObject({ code: 'NETWORK_ERROR', status: null, retryable: true });
     } finally {
       fake.setFaults({ resetRate: 0 });
     }
@@ -277,7 +269,7 @@ describe('rate limit and faults', () => {
     fake.setFaults({ latencyMs: 400 });
     try {
       const slow = new TokPortalClient({ baseUrl: fake.baseUrl, apiKey: fake.apiKey, timeoutMs: 100 });
-      expect(await failure(slow.getBundle(truth[0]!.id))).toMatchObject({ code: 'TIMEOUT', retryable: true });
+      expect(await apiFailure(slow.getBundle(truth[0]!.id))).toMatchObject({ code: 'TIMEOUT', retryable: true });
     } finally {
       fake.setFaults({ latencyMs: 0 });
     }
@@ -290,7 +282,7 @@ describe('onCall', () => {
     fake.resetStats();
     await client.getBundle(truth[1]!.id);
     await client.getBundle(truth[2]!.id);
-    await failure(client.getBundle('bnd_missing'));
+    await apiFailure(client.getBundle('bnd_missing'));
     await client.listBundles({ page: 2 });
     expect(calls.map((info) => `${info.route} ${info.status}`)).toEqual([
       'GET /bundles/:id 200',

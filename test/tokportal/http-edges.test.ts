@@ -5,8 +5,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TokPortalClient, TokPortalApiError, type ApiCallInfo } from '../../src/tokportal/client.js';
+import { TokPortalClient, type ApiCallInfo } from '../../src/tokportal/client.js';
 import { CLIENT_HEADER_VALUE } from '../../src/tokportal/http.js';
+import { apiFailure } from '../support/api-failure.js';
 
 const API_KEY = 'sk_' + '0123456789abcdef'.repeat(4);
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
@@ -54,15 +55,6 @@ beforeEach(() => {
 const client = (extra: Partial<ConstructorParameters<typeof TokPortalClient>[0]> = {}) =>
   new TokPortalClient({ baseUrl, apiKey: API_KEY, timeoutMs: 2_000, ...extra });
 
-async function failure(promise: Promise<unknown>): Promise<TokPortalApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(TokPortalApiError);
-  return error as TokPortalApiError;
-}
-
 describe('request shape', () => {
   it('sends the key, Accept, the client header and a JSON body', async () => {
     handler = (_req, res) => json(res, 200, { data: { id: 'bnd_1', title: 'x' } });
@@ -108,13 +100,13 @@ describe('answers that are not what the API documents', () => {
       res.writeHead(200, { 'content-type': 'text/html', 'x-tokportal-request-id': 'req_html' });
       res.end('<html>maintenance</html>');
     };
-    const error = await failure(client().getBundle('bnd_1'));
+    const error = await apiFailure(client().getBundle('bnd_1'));
     expect(error).toMatchObject({ code: 'INVALID_RESPONSE', status: 200, retryable: false, requestId: 'req_html' });
   });
 
   it('a 200 body missing required fields is INVALID_RESPONSE naming the field', async () => {
     handler = (_req, res) => json(res, 200, { data: { status: 'published' } });
-    const error = await failure(client().getBundle('bnd_1'));
+    const error = await apiFailure(client().getBundle('bnd_1'));
     expect(error.code).toBe('INVALID_RESPONSE');
     expect(error.retryable).toBe(false);
     expect(error.requestId).toBe('req_edge');
@@ -126,14 +118,14 @@ describe('answers that are not what the API documents', () => {
       res.writeHead(502, { 'content-type': 'text/html' });
       res.end('<h1>Bad Gateway</h1>');
     };
-    const error = await failure(client().getBundle('bnd_1'));
+    const error = await apiFailure(client().getBundle('bnd_1'));
     expect(error).toMatchObject({ code: 'HTTP_502', status: 502, retryable: true, requestId: null });
   });
 
   it('takes retry_after_seconds from the details when Retry-After is absent', async () => {
     handler = (_req, res) =>
       json(res, 429, { error: { code: 'RATE_LIMIT_EXCEEDED', message: 'slow down', details: { retry_after_seconds: 12 } } });
-    const error = await failure(client().getBundle('bnd_1'));
+    const error = await apiFailure(client().getBundle('bnd_1'));
     expect(error).toMatchObject({ code: 'RATE_LIMIT_EXCEEDED', retryAfterSeconds: 12, retryable: true });
   });
 });
@@ -142,7 +134,7 @@ describe('transport failures', () => {
   it('no answer within the timeout is TIMEOUT and retryable', async () => {
     handler = () => undefined; // never answers
     const started = Date.now();
-    const error = await failure(client({ timeoutMs: 200 }).getBundle('bnd_1'));
+    const error = await apiFailure(client({ timeoutMs: 200 }).getBundle('bnd_1'));
     expect(error).toMatchObject({ code: 'TIMEOUT', status: null, retryable: true });
     expect(Date.now() - started).toBeLessThan(1_500);
   });
@@ -152,13 +144,13 @@ describe('transport failures', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"data":');
     };
-    const error = await failure(client({ timeoutMs: 200 }).getBundle('bnd_1'));
+    const error = await apiFailure(client({ timeoutMs: 200 }).getBundle('bnd_1'));
     expect(error.code).toBe('TIMEOUT');
   });
 
   it('a dropped connection is NETWORK_ERROR and retryable', async () => {
     handler = (req) => req.socket.destroy();
-    const error = await failure(client().getBundle('bnd_1'));
+    const error = await apiFailure(client().getBundle('bnd_1'));
     expect(error).toMatchObject({ code: 'NETWORK_ERROR', status: null, retryable: true });
   });
 
@@ -167,7 +159,7 @@ describe('transport failures', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const error = await failure(new TokPortalClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: API_KEY }).getBundle('x'));
+    const error = await apiFailure(new TokPortalClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: API_KEY }).getBundle('x'));
     expect(error.code).toBe('NETWORK_ERROR');
     expect(error.message).toContain('ECONNREFUSED');
   });
@@ -180,7 +172,7 @@ describe('onCall', () => {
     const api = client({ onCall: (info) => calls.push(info) });
     await api.getBundle('bnd_9');
     handler = (req) => req.socket.destroy();
-    await failure(api.publishBundle('bnd_9'));
+    await apiFailure(api.publishBundle('bnd_9'));
     expect(calls).toHaveLength(2);
     expect(calls[0]).toMatchObject({
       method: 'GET',
@@ -209,7 +201,7 @@ describe('the API key never leaks', () => {
     handler = (_req, res) =>
       json(res, 401, { error: { code: 'AUTH_INVALID_KEY', message: `Invalid key ${API_KEY}`, details: { key: API_KEY } } });
     const api = client();
-    const error = await failure(api.getBundle('bnd_1'));
+    const error = await apiFailure(api.getBundle('bnd_1'));
     expect(error.code).toBe('AUTH_INVALID_KEY');
     for (const text of [error.message, String(error), JSON.stringify(error), inspect(error, { depth: 10 }), error.stack ?? '']) {
       expect(text).not.toContain(API_KEY);
@@ -219,7 +211,7 @@ describe('the API key never leaks', () => {
     expect(JSON.stringify(api)).not.toContain(API_KEY);
 
     handler = (req) => req.socket.destroy();
-    const network = await failure(api.getBundle('bnd_1'));
+    const network = await apiFailure(api.getBundle('bnd_1'));
     expect(inspect(network, { depth: 10 })).not.toContain(API_KEY);
   });
 });

@@ -4,10 +4,11 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeTokPortal, type FakeTokPortal } from '../../src/fake-tokportal/index.js';
-import { TokPortalClient, TokPortalApiError } from '../../src/tokportal/client.js';
+import { TokPortalClient } from '../../src/tokportal/client.js';
 import { KNOWN_EVENT_TYPES, webhookEnvelopeSchema, WEBHOOK_HEADERS } from '../../src/tokportal/schemas.js';
 import { verifySignature } from '../../src/tokportal/signature.js';
 import { recoverFailedDeliveries } from '../../src/tokportal/webhook-recovery.js';
+import { apiFailure } from '../support/api-failure.js';
 
 type Received = { headers: IncomingHttpHeaders; raw: Buffer };
 
@@ -44,15 +45,6 @@ beforeEach(() => {
   answerStatus = 200;
 });
 
-async function failure(promise: Promise<unknown>): Promise<TokPortalApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(TokPortalApiError);
-  return error as TokPortalApiError;
-}
-
 const header = (delivery: Received, name: string) => delivery.headers[name] as string | undefined;
 
 describe('endpoint management', () => {
@@ -75,12 +67,12 @@ describe('endpoint management', () => {
     expect(updated).toMatchObject({ enabled: false, description: null, events: ['bundle.created'] });
 
     await client.webhooks.delete(created.id);
-    const gone = await failure(client.webhooks.get(created.id));
+    const gone = await apiFailure(client.webhooks.get(created.id));
     expect(gone).toMatchObject({ status: 404, retryable: false });
   });
 
   it('400 VALIDATION_ERROR for an endpoint without events', async () => {
-    expect(await failure(client.webhooks.create({ url: receiverUrl, events: [] }))).toMatchObject({
+    expect(await apiFailure(client.webhooks.create({ url: receiverUrl, events: [] }))).toMatchObject({
       status: 400,
       code: 'VALIDATION_ERROR',
     });
@@ -170,7 +162,7 @@ describe('delivery log and re-sends', () => {
   });
 
   it('404 for a delivery id that does not exist', async () => {
-    expect(await failure(client.webhooks.retryDelivery(endpointId, 'dlv_nope'))).toMatchObject({ status: 404, retryable: false });
+    expect(await apiFailure(client.webhooks.retryDelivery(endpointId, 'dlv_nope'))).toMatchObject({ status: 404, retryable: false });
   });
 
   it('recoverFailedDeliveries re-sends every failed event once, paced at the given rate', async () => {
