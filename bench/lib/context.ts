@@ -53,7 +53,8 @@ export const USAGE = `usage: npm run bench -- [${BENCHMARK_NAMES.join('|')} ...]
   --events <n>         coalescing: events in the burst; freshness: events per second; store: snapshots
   --bundles <n>        coalescing/freshness: bundles hit; backfill: bundles seeded
   --rate <n>           requests per minute the fake allows (backfill, coalescing, freshness)
-  --out <dir>          where JSON results go (default bench/results)`;
+  --out <dir>          where JSON results go (default bench/results)
+environment: BENCH_VERBOSE=1 shows the children's output; BENCH_CPU_PROF=<dir> writes a CPU profile per child`;
 
 export type Invocation = { names: BenchmarkName[]; context: BenchContext };
 

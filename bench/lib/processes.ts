@@ -19,12 +19,30 @@ export type BenchChild = {
   readyInfo: Record<string, unknown> | undefined;
   /** Highest resident set seen so far (bytes). */
   peakRssBytes(): number;
+  /** CPU seconds the process has used so far (null off Linux). */
+  cpuSeconds(): number | null;
   /** Asks the child to close cleanly, waits for it to exit; returns its final report. */
   stop(timeoutMs?: number): Promise<{ maxRssBytes: number; info: Record<string, unknown> | undefined }>;
   kill(): void;
 };
 
 const CONFIG_VARIABLE = 'BENCH_CHILD_CONFIG';
+
+// Linux reports process CPU times in clock ticks of USER_HZ, 100 on every mainstream build.
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** User + system CPU seconds a live process has used so far, from /proc; null where unavailable. */
+export function readCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    return Number.isFinite(ticks) ? ticks / CLOCK_TICKS_PER_SECOND : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Peak resident set (VmHWM) of a live process, from /proc; 0 where /proc is unavailable. */
 export function readPeakRssBytes(pid: number): number {
@@ -48,8 +66,10 @@ export async function startChild(
 ): Promise<BenchChild> {
   const entry = fileURLToPath(new URL(`../servers/${script}.ts`, import.meta.url));
   const verbose = Boolean(process.env.BENCH_VERBOSE);
+  // BENCH_CPU_PROF=<dir>: every child writes a V8 CPU profile there on exit (open it in Chrome DevTools).
+  const profileDir = process.env.BENCH_CPU_PROF;
   const child: ChildProcess = fork(entry, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
     env: { ...process.env, ...options.env, [CONFIG_VARIABLE]: JSON.stringify(config) },
     stdio: verbose ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', 'ignore', 'pipe', 'ipc'],
   });
@@ -94,6 +114,9 @@ export async function startChild(
     peakRssBytes() {
       sample();
       return peak;
+    },
+    cpuSeconds() {
+      return readCpuSeconds(child.pid!);
     },
     async stop(timeoutMs = 30_000) {
       sample();
