@@ -95,6 +95,21 @@ export async function enqueueBundleSyncs(
   };
 }
 
+/**
+ * The sync jobs webhook events ask for: one per bundle, each tagged with the event that
+ * triggered it. The receiver and the relay both enqueue through here; they pass only events
+ * that name a bundle.
+ */
+export function enqueueWebhookEventSyncs(
+  queue: Queue<SyncJobData>,
+  events: readonly { eventId: string; bundleId?: string | null }[],
+): Promise<EnqueueOutcome> {
+  return enqueueBundleSyncs(
+    queue,
+    events.map((event) => ({ bundleId: event.bundleId!, reason: 'webhook' as const, sourceRef: event.eventId })),
+  );
+}
+
 /** Raises a pending job to `priority` (lower runs first) and retags it with the new reason. */
 async function promoteJob(queue: Queue<SyncJobData>, jobId: string, priority: number, data: SyncBundleData): Promise<boolean> {
   const job = await Job.fromId<SyncJobData>(queue, jobId);

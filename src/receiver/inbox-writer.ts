@@ -10,7 +10,7 @@ import type { NewWebhookEventRow } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { isRedisReady } from '../queue/redis.js';
-import { enqueueBundleSyncs, type SyncQueue } from '../queue/sync-queue.js';
+import { enqueueWebhookEventSyncs, type SyncQueue } from '../queue/sync-queue.js';
 import { withTimeout } from '../util/with-timeout.js';
 import { EnqueueMarks } from './enqueue-marks.js';
 
@@ -211,14 +211,7 @@ export class InboxWriter {
     }
     const started = performance.now();
     try {
-      await withTimeout(
-        enqueueBundleSyncs(
-          queue,
-          rows.map((row) => ({ bundleId: row.bundleId!, reason: 'webhook' as const, sourceRef: row.eventId })),
-        ),
-        this.enqueueTimeoutMs,
-        'enqueue',
-      );
+      await withTimeout(enqueueWebhookEventSyncs(queue, rows), this.enqueueTimeoutMs, 'enqueue');
     } catch (error) {
       metrics.enqueueFailures.inc();
       this.warnEnqueue(describe(error));

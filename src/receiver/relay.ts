@@ -8,7 +8,7 @@ import type { WebhookEventRow } from '../db/schema.js';
 import { findOverdueEnqueuedEvents, findUnenqueuedEvents, markEventsEnqueued, markEventsRequeued } from '../db/inbox.js';
 import type { Logger } from '../logger.js';
 import { isRedisReady } from '../queue/redis.js';
-import { enqueueBundleSyncs, type SyncQueue } from '../queue/sync-queue.js';
+import { enqueueWebhookEventSyncs, type SyncQueue } from '../queue/sync-queue.js';
 
 export type RelayOptions = {
   db: Database;
@@ -95,10 +95,7 @@ export class Relay {
 
   private async enqueue(events: WebhookEventRow[], mark: (db: Database, eventIds: string[]) => Promise<void>): Promise<void> {
     if (events.length === 0) return;
-    await enqueueBundleSyncs(
-      this.options.queue,
-      events.map((event) => ({ bundleId: event.bundleId!, reason: 'webhook' as const, sourceRef: event.eventId })),
-    );
+    await enqueueWebhookEventSyncs(this.options.queue, events);
     await mark(
       this.options.db,
       events.map((event) => event.eventId),
