@@ -15,6 +15,7 @@ import {
   withFatalErrors,
   type Runtime,
 } from '../runtime.js';
+import { listenPort } from './worker.js';
 
 export type ReceiverListen = { port?: number; host?: string };
 
@@ -51,17 +52,11 @@ export async function warnIfRedisUnreachable(runtime: Runtime): Promise<boolean>
   }
 }
 
-const port = (text: string) => {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 65_535) throw new Error(`expected a port number, got "${text}"`);
-  return value;
-};
-
 export function registerReceiverCommand(program: Command): void {
   program
     .command('receiver')
     .description('Receive TokPortal webhooks (POST /webhooks/tokportal): verify, store in the inbox, enqueue bundle syncs')
-    .option('--port <port>', 'listen port (default PORT)', port)
+    .option('--port <port>', 'listen port (default PORT)', listenPort)
     .option('--host <host>', 'listen address (default HOST)')
     .action(
       withFatalErrors(async (options: ReceiverListen) => {
@@ -95,9 +90,9 @@ export function registerReceiverCommand(program: Command): void {
 }
 
 /** EADDRINUSE and friends as one actionable line. */
-function listenError(error: unknown, listenPort: number): unknown {
+function listenError(error: unknown, port: number): unknown {
   const code = (error as { code?: unknown }).code;
-  if (code === 'EADDRINUSE') return new FatalError(`Port ${listenPort} is already in use: set PORT or pass --port`);
-  if (code === 'EACCES') return new FatalError(`Not allowed to listen on port ${listenPort}: use a port above 1024`);
+  if (code === 'EADDRINUSE') return new FatalError(`Port ${port} is already in use: set PORT or pass --port`);
+  if (code === 'EACCES') return new FatalError(`Not allowed to listen on port ${port}: use a port above 1024`);
   return error;
 }
