@@ -12,21 +12,22 @@ export const memoryBenchmark: Benchmark = {
   async run(context) {
     const records = context.memory;
     if (records.length === 0) throw new Error('no memory samples: the receiver and backfill benchmarks did not run');
-    const peakOf = (process: string) => {
+    const peakBytes = (process: string) => {
       const bytes = records.filter((r) => r.process === process).map((r) => r.peakRssBytes);
-      return bytes.length === 0 ? null : round(Math.max(...bytes) / MiB, 1);
+      return bytes.length === 0 ? null : Math.max(...bytes);
     };
-    const anchor = peakOf('bare Hono anchor');
-    const receiver = peakOf('receiver');
-    const worker = peakOf('worker');
+    const anchorBytes = peakBytes('bare Hono anchor');
+    const receiverBytes = peakBytes('receiver');
+    const workerBytes = peakBytes('worker');
+    const mib = (bytes: number | null) => (bytes === null ? null : round(bytes / MiB, 1));
     return {
       params: { samples: records.length },
       figures: {
-        anchorPeakRssMiB: anchor,
-        receiverPeakRssMiB: receiver,
-        workerPeakRssMiB: worker,
-        receiverOverAnchor: round(ratio(receiver, anchor)),
-        workerOverAnchor: round(ratio(worker, anchor)),
+        anchorPeakRssMiB: mib(anchorBytes),
+        receiverPeakRssMiB: mib(receiverBytes),
+        workerPeakRssMiB: mib(workerBytes),
+        receiverOverAnchor: round(ratio(receiverBytes, anchorBytes), 2),
+        workerOverAnchor: round(ratio(workerBytes, anchorBytes), 2),
       },
       // Issue 6 sets no memory target; the anchor ratio says what our code costs above the bare runtime.
       targets: [],
@@ -36,8 +37,8 @@ export const memoryBenchmark: Benchmark = {
         rows: records.map((r) => [
           r.process,
           r.during,
-          round(r.peakRssBytes / MiB, 1),
-          round(ratio(r.peakRssBytes / MiB, anchor)),
+          mib(r.peakRssBytes),
+          round(ratio(r.peakRssBytes, anchorBytes), 2),
         ]),
       },
     };
