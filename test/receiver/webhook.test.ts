@@ -163,6 +163,33 @@ describe('size limit', () => {
     expect(await inboxCount()).toBe(before);
     expect(await metricValue(app.metrics, 'tokportal_sync_webhooks_received_total', { outcome: 'too_large' })).toBe(1);
   });
+
+  // No Content-Length: the limit is enforced while the body streams in, not from a header.
+  const chunked = (text: string) =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        const bytes = new TextEncoder().encode(text);
+        for (let at = 0; at < bytes.length; at += 64 * 1024) controller.enqueue(bytes.subarray(at, at + 64 * 1024));
+        controller.close();
+      },
+    });
+  const postChunked = (text: string, headers: Record<string, string> = {}) =>
+    fetch(`${app.url}/webhooks/tokportal`, { method: 'POST', headers, body: chunked(text), duplex: 'half' } as RequestInit);
+
+  it('answers 413 to a chunked body over 1 MiB and stores nothing', async () => {
+    const before = await inboxCount();
+    const response = await postChunked(JSON.stringify(makeEnvelope({ bundleId: 'bun_big_chunked', data: { blob: 'x'.repeat(1024 * 1024) } })));
+    expect(response.status).toBe(413);
+    expect(await inboxCount()).toBe(before);
+  });
+
+  it('accepts a signed chunked body within the limit', async () => {
+    const envelope = makeEnvelope({ bundleId: 'bun_small_chunked' });
+    const raw = JSON.stringify(envelope);
+    const response = await postChunked(raw, { 'tokportal-signature': signatureHeader(OLD_SECRET, raw) });
+    expect(response.status).toBe(200);
+    expect((await inboxRow(envelope.id as string))?.bundleId).toBe('bun_small_chunked');
+  });
 });
 
 describe('events that sync nothing', () => {
