@@ -48,6 +48,23 @@ describe('insertInboxEvents', () => {
     expect((await rowOf('evt_c'))?.deliveries).toBe(1);
   });
 
+  it('stores every column as given, fills defaults for the ones left out, and keeps odd text storable', async () => {
+    const createdAt = new Date('2026-03-04T05:06:07.089Z');
+    const payload = { id: 'evt_cols', data: { nested: [1, 'two', { three: null }] }, emoji: '\u{1F600}' };
+    await insertInboxEvents(database.db, [
+      event('evt_cols', { apiVersion: '2026-01', accountId: 'acc_1', payload, statusReason: 'why', eventCreatedAt: createdAt }),
+      { eventId: 'evt_lone_\uD800', type: 'unknown', rawBody: 'raw "quoted" \\ text', status: 'rejected', statusReason: 'id "\uDC00"' },
+    ]);
+    const full = await rowOf('evt_cols');
+    expect(full).toMatchObject({ apiVersion: '2026-01', accountId: 'acc_1', bundleId: 'bun_1', payload, status: 'received', statusReason: 'why' });
+    expect(full?.eventCreatedAt?.toISOString()).toBe(createdAt.toISOString());
+    expect(full).toMatchObject({ deliveries: 1, attempts: 0, rawBody: null, enqueuedAt: null });
+    expect(full?.receivedAt).toBeInstanceOf(Date);
+    // A lone surrogate becomes U+FFFD, as it did when text went out as a text parameter.
+    const lone = await rowOf('evt_lone_\uFFFD');
+    expect(lone).toMatchObject({ rawBody: 'raw "quoted" \\ text', statusReason: 'id "\uFFFD"', payload: null, status: 'rejected' });
+  });
+
   it('does nothing for an empty batch', async () => {
     expect(await insertInboxEvents(database.db, [])).toEqual({ inserted: [], duplicates: [] });
   });
