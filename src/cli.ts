@@ -2,7 +2,7 @@
 // `tokportal-sync`: one binary, one subcommand per job. Each command lives in
 // src/commands/ and is listed in src/commands/index.ts.
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from './config.js';
+import { ConfigError } from './fatal-error.js';
 import { registerCommands } from './commands/index.js';
 
 export function buildProgram(): Command {

@@ -2,19 +2,13 @@
 // wrong value stops the process at start with one line naming the variable, instead
 // of failing later somewhere deep in a job.
 import { z } from 'zod';
+import { parseDuration } from './duration.js';
+import { ConfigError } from './fatal-error.js';
+
+// Both live in modules without the validator, so the CLI can use them before (or without) reading the environment.
+export { ConfigError, parseDuration };
 
 export const DEFAULT_TOKPORTAL_BASE_URL = 'https://app.tokportal.com/api/ext';
-
-const durationPattern = /^(\d+)(ms|s|m|h)?$/;
-const unitMs = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
-
-/** Parses "15m", "900s", "2h", "500ms" or a bare number of milliseconds. */
-export function parseDuration(text: string): number | undefined {
-  const match = durationPattern.exec(text.trim());
-  if (!match) return undefined;
-  const unit = (match[2] ?? 'ms') as keyof typeof unitMs;
-  return Number(match[1]) * unitMs[unit];
-}
 
 const duration = (fallback: string) =>
   z
@@ -98,11 +92,6 @@ export type Config = {
   workerConcurrency: number;
   reconcileIntervalMs: number;
 };
-
-/** A setting is missing or malformed; the message is one line fit for a terminal. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);

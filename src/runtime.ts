@@ -5,25 +5,13 @@
 import { Redis } from 'ioredis';
 import { loadConfig, requireSetting, type Config } from './config.js';
 import { openDatabase, type Database, type DatabaseHandle } from './db/connection.js';
+import { describeError, EXIT_CODE, FatalError } from './fatal-error.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createRedis } from './queue/redis.js';
 import { createSyncQueue, type SyncQueue } from './queue/sync-queue.js';
 export type { SyncQueue };
 import { TokPortalClient, type ApiCallInfo } from './tokportal/client.js';
-
-/** A condition the user must fix (Redis down, key rejected): one line on stderr, a distinct exit code. */
-export class FatalError extends Error {
-  override name = 'FatalError';
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
-
-export const EXIT_CODE = { failure: 1, config: 2, authRejected: 3 } as const;
 
 export type Runtime = {
   config: Config;
@@ -205,24 +193,6 @@ export function stopOnSignals(stop: (signal: NodeJS.Signals) => Promise<void>, l
   };
 }
 
-/**
- * Wraps a commander action: a FatalError becomes one line on stderr and its exit code.
- * ConfigError is left to cli.ts, which already prints it the same way.
- */
-export function withFatalErrors<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    try {
-      await action(...args);
-    } catch (error) {
-      if (error instanceof FatalError) {
-        process.stderr.write(`tokportal-sync: ${error.message}\n`);
-        process.exit(error.exitCode);
-      }
-      throw error;
-    }
-  };
-}
-
 /** A URL fit for a message: the password (if any) never leaves the process. */
 export function redactUrl(url: string): string {
   try {
@@ -232,10 +202,6 @@ export function redactUrl(url: string): string {
   } catch {
     return '(unparseable URL)';
   }
-}
-
-export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 async function settle(work: Promise<unknown> | unknown, logger: Logger, what: string): Promise<void> {

@@ -5,7 +5,8 @@
 import { Option, type Command } from 'commander';
 import { loadConfig, requireSetting } from '../config.js';
 import type { BundleFilters } from '../db/sync-runs.js';
-import { assertRedisReachable, createRuntime, stopOnSignals, withFatalErrors } from '../runtime.js';
+import { withFatalErrors } from '../fatal-error.js';
+import { assertRedisReachable, createRuntime, stopOnSignals } from '../runtime.js';
 import { DETAILS_MODES, type DetailsMode } from '../sync/detail-policy.js';
 import { runBackfill } from '../worker/backfill.js';
 import { createProgressReporter, formatStartLine, formatSummary } from './backfill-report.js';

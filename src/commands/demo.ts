@@ -3,8 +3,8 @@
 // truth. Needs only Redis; exits 0 when the mirror matches, 1 when it does not.
 import { InvalidArgumentError, type Command } from 'commander';
 import { runDemo } from '../demo/run.js';
-import { DEMO_QUEUE_PREFIX } from '../demo/stack.js';
-import { withFatalErrors } from '../runtime.js';
+import { DEMO_QUEUE_PREFIX } from '../demo/defaults.js';
+import { withFatalErrors } from '../fatal-error.js';
 
 type DemoCommandOptions = {
   bundles: number;

@@ -3,7 +3,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { DEMO_API_KEY, startFakeTokPortal, type FakeTokPortalOptions } from '../fake-tokportal/index.js';
 import { createLogger } from '../logger.js';
-import { FatalError, stopOnSignals, withFatalErrors } from '../runtime.js';
+import { FatalError, withFatalErrors } from '../fatal-error.js';
+import { stopOnSignals } from '../runtime.js';
 
 const integer = (min: number) => (text: string) => {
   const value = Number(text);

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config.js';
 import { openDatabase } from '../db/connection.js';
 import { appliedMigrations, shippedMigrations } from '../db/migrations.js';
-import { FatalError, describeError, withFatalErrors } from '../runtime.js';
+import { FatalError, describeError, withFatalErrors } from '../fatal-error.js';
 
 /** Where the mirror lives, without credentials: host, port and database name only. */
 export function describeDatabase(config: Pick<Config, 'databaseUrl' | 'pgliteDir'>): string {

@@ -6,15 +6,8 @@ import { loadConfig, requireWebhookSecrets } from '../config.js';
 import { createMetrics } from '../observability/metrics.js';
 import { queueConnection } from '../queue/sync-queue.js';
 import { startReceiver, type ReceiverHandle } from '../receiver/server.js';
-import {
-  assertRedisReachable,
-  createRuntime,
-  FatalError,
-  redactUrl,
-  stopOnSignals,
-  withFatalErrors,
-  type Runtime,
-} from '../runtime.js';
+import { FatalError, withFatalErrors } from '../fatal-error.js';
+import { assertRedisReachable, createRuntime, redactUrl, stopOnSignals, type Runtime } from '../runtime.js';
 import { listenPort } from './worker.js';
 
 export type ReceiverListen = { port?: number; host?: string };

@@ -3,7 +3,8 @@
 // queue; a running worker (or `start`) does the calls under the rate limit.
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { assertRedisReachable, createRuntime, withFatalErrors } from '../runtime.js';
+import { withFatalErrors } from '../fatal-error.js';
+import { assertRedisReachable, createRuntime } from '../runtime.js';
 import { enqueueReplay, planEventReplay, planFailedRetry, retryFailedSyncJobs } from '../worker/replay.js';
 
 type ReplayCommandOptions = { since?: Date; type?: string; failed?: boolean; dryRun?: boolean };

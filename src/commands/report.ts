@@ -3,9 +3,11 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { formatTable, type Cell } from '../cli-support/table.js';
 import { loadConfig } from '../config.js';
 import type { Database } from '../db/connection.js';
-import { DEFAULT_REPORTS, REPORT_NAMES, runReport, type ReportName, type ReportResult } from '../db/reports.js';
+import { DEFAULT_REPORTS, REPORT_NAMES, type ReportName } from '../db/report-views.js';
+import { runReport, type ReportResult } from '../db/reports.js';
 import { createLogger } from '../logger.js';
-import { createRuntime, withFatalErrors } from '../runtime.js';
+import { withFatalErrors } from '../fatal-error.js';
+import { createRuntime } from '../runtime.js';
 
 export type ReportOptions = { view?: ReportName; limit: number; json?: boolean };
 

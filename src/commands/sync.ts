@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import { loadConfig, requireSetting } from '../config.js';
 import { createLogger } from '../logger.js';
-import { createRuntime, EXIT_CODE, FatalError, withFatalErrors } from '../runtime.js';
+import { EXIT_CODE, FatalError, withFatalErrors } from '../fatal-error.js';
+import { createRuntime } from '../runtime.js';
 import { isTokPortalApiError } from '../tokportal/errors.js';
 import { authRejectedMessage } from '../worker/failure-policy.js';
 import { refreshBundle, type BundleRefresh } from '../worker/sync-bundle.js';

@@ -7,7 +7,7 @@ import { desc, eq, and, gte } from 'drizzle-orm';
 import { loadConfig, requireSetting, type Config } from '../config.js';
 import { openDatabase } from '../db/connection.js';
 import { webhookEvents, type WebhookEventRow } from '../db/schema.js';
-import { EXIT_CODE, FatalError, withFatalErrors } from '../runtime.js';
+import { EXIT_CODE, FatalError, withFatalErrors } from '../fatal-error.js';
 import { KNOWN_EVENT_TYPES, isKnownEventType } from '../tokportal/schemas.js';
 import { TokPortalClient, TokPortalApiError } from '../tokportal/client.js';
 import type { WebhookEndpoint } from '../tokportal/webhook-endpoints.js';

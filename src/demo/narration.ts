@@ -6,7 +6,7 @@ import { runReport, type ReportResult } from '../db/reports.js';
 import { redactUrl } from '../runtime.js';
 import type { BackfillResult } from '../worker/backfill.js';
 import type { StepReport } from './campaign.js';
-import { DEMO_PGLITE_DIR } from './stack.js';
+import { DEMO_PGLITE_DIR } from './defaults.js';
 import type { Verification } from './verify.js';
 
 const seconds = (ms: number) => `${(ms / 1_000).toFixed(1)} s`;

@@ -8,6 +8,7 @@ import { redactUrl, stopOnSignals } from '../runtime.js';
 import { TokPortalClient } from '../tokportal/client.js';
 import { runBackfill } from '../worker/backfill.js';
 import { runCampaign, type CampaignContext } from './campaign.js';
+import { DEMO_PGLITE_DIR, DEMO_WEBHOOK_SECRET } from './defaults.js';
 import { followChanges } from './follow.js';
 import {
   buildDemoReports,
@@ -19,7 +20,7 @@ import {
   formatWhereToLook,
 } from './narration.js';
 import { waitForRest } from './settle.js';
-import { DEMO_PGLITE_DIR, DEMO_WEBHOOK_SECRET, openDemoStack, type DemoSettings, type DemoStack } from './stack.js';
+import { openDemoStack, type DemoSettings, type DemoStack } from './stack.js';
 import { compareMirror, readMirror, unknowableHandles, type BundleTruth, type Verification } from './verify.js';
 
 export type DemoOptions = DemoSettings & {

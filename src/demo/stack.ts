@@ -7,20 +7,11 @@ import { count } from 'drizzle-orm';
 import { loadConfig, type Config } from '../config.js';
 import { bundles } from '../db/schema.js';
 import { startFakeTokPortal, type FakeTokPortal } from '../fake-tokportal/index.js';
+import { EXIT_CODE, FatalError } from '../fatal-error.js';
 import { createLogger } from '../logger.js';
 import { createRedis, deleteKeysUnderPrefix } from '../queue/redis.js';
-import { assertRedisReachable, createRuntime, EXIT_CODE, FatalError, redactUrl, type Runtime } from '../runtime.js';
-
-/** Public values, like the ones in .env.demo: they only ever meet the fake. */
-export const DEMO_WEBHOOK_SECRET = 'whsec_demo_public_value_for_the_local_demo_only';
-/** Its own folder, wiped at each run: the demo never touches the PGlite `start` uses. */
-export const DEMO_PGLITE_DIR = './.data/demo-pglite';
-export const DEMO_QUEUE_PREFIX = 'tokportal-sync-demo';
-/**
- * TokPortal allows 120 calls a minute; the demo's fake allows ten times that so the whole
- * script runs in seconds. Worker and fake agree on it, as in production.
- */
-export const DEMO_RATE_LIMIT_PER_MIN = 1_200;
+import { assertRedisReachable, createRuntime, redactUrl, type Runtime } from '../runtime.js';
+import { DEMO_PGLITE_DIR, DEMO_RATE_LIMIT_PER_MIN, DEMO_WEBHOOK_SECRET } from './defaults.js';
 
 export type DemoSettings = {
   bundles: number;

@@ -17,7 +17,7 @@ import {
 } from '../db/sync-runs.js';
 import { JOB, PRIORITY, type SyncBundleData } from '../queue/jobs.js';
 import type { DetailsMode } from '../sync/detail-policy.js';
-import type { FatalError } from '../runtime.js';
+import type { FatalError } from '../fatal-error.js';
 import { enqueueListPage, ensureListPageQueued } from './list-page.js';
 import type { SyncWorkerHandle } from './worker.js';
 

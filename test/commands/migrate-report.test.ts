@@ -10,7 +10,7 @@ import { describeDatabase, formatMigrateOutcome, runMigrate } from '../../src/co
 import { buildReports, formatReports, registerReportCommand } from '../../src/commands/report.js';
 import { loadConfig } from '../../src/config.js';
 import { shippedMigrations } from '../../src/db/migrations.js';
-import { DEFAULT_REPORTS } from '../../src/db/reports.js';
+import { DEFAULT_REPORTS } from '../../src/db/report-views.js';
 import { ADMIN_URL, createTestDatabase, databaseUrl, dropDatabase, type TestDatabase } from '../support/postgres.js';
 import { applyScriptedHistory } from '../support/history.js';
 

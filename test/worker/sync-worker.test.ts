@@ -8,7 +8,7 @@ import { webhookEvents } from '../../src/db/schema.js';
 import { startFakeTokPortal, type FakeTokPortal } from '../../src/fake-tokportal/index.js';
 import { DEFAULT_JOB_OPTIONS, JOB, type SyncBundleData } from '../../src/queue/jobs.js';
 import { enqueueBundleSyncs } from '../../src/queue/sync-queue.js';
-import { EXIT_CODE } from '../../src/runtime.js';
+import { EXIT_CODE } from '../../src/fatal-error.js';
 import { TokPortalClient } from '../../src/tokportal/client.js';
 import { refreshBundle } from '../../src/worker/sync-bundle.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
