@@ -4,6 +4,7 @@
 // fetch that started after it arrived). Side exits: ignored (unknown type), not_applicable
 // (no bundle to sync), rejected (valid signature, unusable body).
 import { and, asc, desc, eq, getTableColumns, inArray, is, isNotNull, isNull, lt, lte, or, SQL, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Database } from './connection.js';
 import { bundleAccounts, bundles, webhookEvents, type NewWebhookEventRow, type WebhookEventRow } from './schema.js';
 
@@ -41,17 +42,11 @@ export async function insertInboxEvents(
   if (firstById.size === 0) return { inserted: [], duplicates: [] };
 
   // The whole batch is ONE jsonb parameter unpacked by jsonb_to_recordset: the statement text is
-  // the same for every batch size and drizzle builds a few chunks instead of rows × columns
-  // parameters (that query building was the receiver's largest CPU cost after the request
-  // itself). Still a single parameterised statement: no value is ever spliced into the SQL.
-  const result = await db.execute(sql`
-    insert into ${webhookEvents} (${INBOX_TARGET_COLUMNS})
-    select ${INBOX_SELECTED_VALUES} from jsonb_to_recordset(${JSON.stringify([...firstById.values()].map(inboxRecord))}::jsonb)
-      as r(${INBOX_RECORD_TYPE})
-    on conflict (${sql.identifier(webhookEvents.eventId.name)})
-      do update set ${sql.identifier(webhookEvents.deliveries.name)} = ${webhookEvents.deliveries} + excluded.${sql.identifier(webhookEvents.deliveries.name)}
-    -- xmax is 0 only for a row this statement inserted (an update stamps our transaction id).
-    returning ${webhookEvents.eventId} as event_id, (xmax = 0) as inserted`);
+  // the same for every batch size and is rendered once, where drizzle used to build rows × columns
+  // parameters per batch (the receiver's largest CPU cost after the request object itself).
+  // Still a parameterised statement: no value is ever spliced into the SQL.
+  const batch = JSON.stringify([...firstById.values()].map(inboxRecord));
+  const result = await db.execute(sql`${INSERT_INBOX_HEAD}${batch}${INSERT_INBOX_TAIL}`);
   const results = (Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? [])) as { event_id: string; inserted: boolean }[];
 
   const inserted: string[] = [];
@@ -60,19 +55,37 @@ export async function insertInboxEvents(
   return { inserted, duplicates: [...duplicates, ...repeated] };
 }
 
-// Built once from the Drizzle schema, so a column added there is inserted here too.
+// Built once from the Drizzle schema, so a column added there is inserted here too. The text
+// around the batch parameter is rendered to SQL once: per batch only the parameter changes.
 const INBOX_COLUMNS = Object.entries(getTableColumns(webhookEvents));
-const INBOX_TARGET_COLUMNS = sql.join(INBOX_COLUMNS.map(([, column]) => sql.identifier(column.name)), sql`, `);
-const INBOX_RECORD_TYPE = sql.raw(INBOX_COLUMNS.map(([, column]) => `"${column.name}" ${column.getSQLType()}`).join(', '));
+const staticSql = (query: SQL) => {
+  const { sql: text, params } = new PgDialect().sqlToQuery(query);
+  if (params.length > 0) throw new Error('inbox insert: the static SQL must carry no parameters');
+  return sql.raw(text);
+};
+/** A schema default as SQL: `now()` stays SQL, a constant ('received', 1, 0) becomes its literal. */
+const defaultSql = (value: unknown): SQL => {
+  if (is(value, SQL)) return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return sql.raw(String(value));
+  if (typeof value === 'string') return sql.raw(`'${value.replaceAll("'", "''")}'`);
+  throw new Error(`inbox insert: unsupported column default ${String(value)}`);
+};
 // A value left out (undefined or null) takes the column's default, as in a Drizzle insert.
-const INBOX_SELECTED_VALUES = sql.join(
+const INSERT_INBOX_HEAD = staticSql(sql`insert into ${webhookEvents} (${sql.join(
+  INBOX_COLUMNS.map(([, column]) => sql.identifier(column.name)),
+  sql`, `,
+)}) select ${sql.join(
   INBOX_COLUMNS.map(([, column]) => {
     const value = sql`r.${sql.identifier(column.name)}`;
-    if (!column.hasDefault) return value;
-    return sql`coalesce(${value}, ${is(column.default, SQL) ? column.default : sql.param(column.default, column)})`;
+    return column.hasDefault ? sql`coalesce(${value}, ${defaultSql(column.default)})` : value;
   }),
   sql`, `,
-);
+)} from jsonb_to_recordset(`);
+const INSERT_INBOX_TAIL = staticSql(sql`::jsonb) as r(${sql.raw(INBOX_COLUMNS.map(([, column]) => `"${column.name}" ${column.getSQLType()}`).join(', '))})
+  on conflict (${sql.identifier(webhookEvents.eventId.name)}) do update
+    set ${sql.identifier(webhookEvents.deliveries.name)} = ${webhookEvents.deliveries} + excluded.${sql.identifier(webhookEvents.deliveries.name)}
+  -- xmax is 0 only for a row this statement inserted (an update stamps our transaction id).
+  returning ${webhookEvents.eventId} as event_id, (xmax = 0) as inserted`);
 
 /** One row as the JSON object jsonb_to_recordset reads: column names as keys, absent values left out. */
 function inboxRecord(row: NewWebhookEventRow): Record<string, unknown> {
