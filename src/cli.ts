@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // `tokportal-sync`: one binary, one subcommand per job. Each command lives in
-// src/commands/ and is listed in src/commands/index.ts.
+// src/commands/ and is listed in src/commands/index.ts. A command's file defines only its
+// arguments, options and help; its action imports src/commands/run/<command>.ts when it runs,
+// so `--help` and each command load only what they use (the clients, drivers and the fake
+// cost over a second of start-up when loaded all at once).
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from './fatal-error.js';
 import { registerCommands } from './commands/index.js';

@@ -3,16 +3,10 @@
 // worker so it works alone; other workers share the load and the one rate limit. Ctrl-C
 // leaves the run resumable: the same command picks it up where it stopped.
 import { Option, type Command } from 'commander';
-import { loadConfig, requireSetting } from '../config.js';
-import type { BundleFilters } from '../db/sync-runs.js';
 import { withFatalErrors } from '../fatal-error.js';
-import { assertRedisReachable, createRuntime, stopOnSignals } from '../runtime.js';
 import { DETAILS_MODES, type DetailsMode } from '../sync/detail-policy.js';
-import { runBackfill } from '../worker/backfill.js';
-import { createProgressReporter, formatStartLine, formatSummary } from './backfill-report.js';
-import { startWorkerOnRuntime } from './worker.js';
 
-type BackfillCommandOptions = {
+export type BackfillCommandOptions = {
   status?: string;
   platform?: string;
   bundleType?: string;
@@ -39,47 +33,5 @@ export function registerBackfillCommand(program: Command): void {
         .default('auto'),
     )
     .option('--restart', 'start over instead of resuming an unfinished run with the same options')
-    .action(
-      withFatalErrors(async (options: BackfillCommandOptions) => {
-        const config = loadConfig();
-        requireSetting(config, 'apiKey', 'the backfill reads bundles from the TokPortal API');
-        await assertRedisReachable(config.redisUrl);
-        // One process does everything here, so the embedded database is fine.
-        const runtime = await createRuntime({ config, allowPglite: true });
-        const filters: BundleFilters = {
-          ...(options.status ? { status: options.status } : {}),
-          ...(options.platform ? { platform: options.platform } : {}),
-          ...(options.bundleType ? { bundle_type: options.bundleType } : {}),
-          ...(options.externalRef ? { external_ref: options.externalRef } : {}),
-        };
-        const abort = new AbortController();
-        const releaseSignals = stopOnSignals(async () => abort.abort(), runtime.logger);
-        const reporter = createProgressReporter(process.stderr);
-        try {
-          const result = await runBackfill(
-            {
-              db: runtime.db,
-              queue: runtime.queue(),
-              rateLimitPerMin: config.rateLimitPerMin,
-              startWorker: () => startWorkerOnRuntime(runtime),
-            },
-            { filters, details: options.details, restart: options.restart === true },
-            {
-              signal: abort.signal,
-              onStart: (start) => process.stderr.write(`${formatStartLine(start)}\n`),
-              onProgress: (progress) => reporter.update(progress),
-            },
-          );
-          reporter.stop();
-          process.stdout.write(`${formatSummary(result, config.rateLimitPerMin)}\n`);
-          if (result.authError) throw result.authError;
-          if (result.outcome === 'interrupted') process.exitCode = EXIT_INTERRUPTED;
-          if (result.outcome === 'failed') process.exitCode = 1;
-        } finally {
-          reporter.stop();
-          releaseSignals();
-          await runtime.close();
-        }
-      }),
-    );
+    .action(withFatalErrors(async (options: BackfillCommandOptions) => (await import('./run/backfill.js')).runBackfillCommand(options)));
 }

@@ -2,11 +2,10 @@
 // a scripted campaign, the reporting tables and a check of the mirror against the fake's
 // truth. Needs only Redis; exits 0 when the mirror matches, 1 when it does not.
 import { InvalidArgumentError, type Command } from 'commander';
-import { runDemo } from '../demo/run.js';
 import { DEMO_QUEUE_PREFIX } from '../demo/defaults.js';
 import { withFatalErrors } from '../fatal-error.js';
 
-type DemoCommandOptions = {
+export type DemoCommandOptions = {
   bundles: number;
   seed: string;
   keepRunning?: boolean;
@@ -41,20 +40,5 @@ export function registerDemoCommand(program: Command): void {
     .option('--quiet', 'no line per campaign step')
     .option('--queue-prefix <prefix>', 'Redis key prefix of the demo queue, emptied at start (never QUEUE_PREFIX)', prefix, DEMO_QUEUE_PREFIX)
     .option('--database-url <url>', 'an empty Postgres database for the mirror (default DATABASE_URL, else an embedded PGlite)', postgresUrl)
-    .action(
-      withFatalErrors(async (options: DemoCommandOptions) => {
-        const verification = await runDemo(
-          {
-            bundles: options.bundles,
-            seed: options.seed,
-            queuePrefix: options.queuePrefix,
-            databaseUrl: options.databaseUrl,
-            keepRunning: options.keepRunning === true,
-            quiet: options.quiet === true,
-          },
-          (text) => process.stdout.write(`${text}\n`),
-        );
-        if (!verification.ok) process.exitCode = 1;
-      }),
-    );
+    .action(withFatalErrors(async (options: DemoCommandOptions) => (await import('./run/demo.js')).runDemoCommand(options)));
 }

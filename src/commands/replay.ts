@@ -2,12 +2,9 @@
 // bundle) and, with --failed, give the queue's failed sync jobs a fresh try. The jobs go to the
 // queue; a running worker (or `start`) does the calls under the rate limit.
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig } from '../config.js';
 import { withFatalErrors } from '../fatal-error.js';
-import { assertRedisReachable, createRuntime } from '../runtime.js';
-import { enqueueReplay, planEventReplay, planFailedRetry, retryFailedSyncJobs } from '../worker/replay.js';
 
-type ReplayCommandOptions = { since?: Date; type?: string; failed?: boolean; dryRun?: boolean };
+export type ReplayCommandOptions = { since?: Date; type?: string; failed?: boolean; dryRun?: boolean };
 
 /** An ISO 8601 time, or a duration back from now: 90m, 2h, 7d. */
 export function parseSince(text: string, now = Date.now()): Date {
@@ -30,36 +27,5 @@ export function registerReplayCommand(program: Command): void {
     .option('--type <event type>', 'only events of this type, e.g. account.remade')
     .option('--failed', "also retry the queue's failed sync jobs (one fresh job per bundle)")
     .option('--dry-run', 'count what would be replayed, enqueue nothing')
-    .action(
-      withFatalErrors(async (options: ReplayCommandOptions) => {
-        const config = loadConfig();
-        await assertRedisReachable(config.redisUrl);
-        const runtime = await createRuntime({ config, allowPglite: true });
-        try {
-          const queue = runtime.queue();
-          const verb = options.dryRun ? 'would enqueue' : 'enqueued';
-          const filter = { ...(options.since ? { since: options.since } : {}), ...(options.type ? { type: options.type } : {}) };
-          const plan = await planEventReplay(runtime.db, filter);
-          if (!options.dryRun) await enqueueReplay(queue, plan.bundles);
-          const lines = [
-            `events: ${plan.events} matching, ${verb} ${plan.bundles.length} bundle syncs` +
-              (plan.withoutBundle > 0 ? ` (${plan.withoutBundle} events name no bundle: skipped)` : ''),
-          ];
-          if (options.failed) {
-            const failed = await planFailedRetry(queue, options.since);
-            const removed = options.dryRun ? 0 : await retryFailedSyncJobs(queue, failed);
-            lines.push(
-              `failed jobs: ${failed.syncJobs.length} sync jobs for ${failed.bundleIds.length} bundles, ${verb} ${failed.bundleIds.length} fresh syncs` +
-                (options.dryRun ? '' : `, ${removed} failed jobs cleared`),
-            );
-            if (failed.listPageJobs > 0) {
-              lines.push(`  ${failed.listPageJobs} failed list-page jobs: run \`tokportal-sync backfill\` with the same options to resume their run`);
-            }
-          }
-          process.stdout.write(`${lines.join('\n')}\n`);
-        } finally {
-          await runtime.close();
-        }
-      }),
-    );
+    .action(withFatalErrors(async (options: ReplayCommandOptions) => (await import('./run/replay.js')).runReplayCommand(options)));
 }

@@ -2,45 +2,9 @@
 // It calls the API directly instead of going through the queue, so it works without Redis
 // and answers at once; it spends one call of the key's rate-limit budget.
 import type { Command } from 'commander';
-import { loadConfig, requireSetting } from '../config.js';
-import { createLogger } from '../logger.js';
-import { EXIT_CODE, FatalError, withFatalErrors } from '../fatal-error.js';
-import { createRuntime } from '../runtime.js';
-import { isTokPortalApiError } from '../tokportal/errors.js';
-import { authRejectedMessage } from '../worker/failure-policy.js';
-import { refreshBundle, type BundleRefresh } from '../worker/sync-bundle.js';
+import { withFatalErrors } from '../fatal-error.js';
 
-/** A few readable lines for a terminal. */
-export function formatRefresh(refresh: BundleRefresh): string {
-  switch (refresh.kind) {
-    case 'tombstoned':
-      return `${refresh.bundleId}: not found in TokPortal (404): ${refresh.changed ? 'marked deleted in the mirror' : 'nothing to mark (not in the mirror, or already marked deleted)'}`;
-    case 'not_owned':
-      return `${refresh.bundleId}: not owned by this API key (403): ${refresh.changed ? 'flagged not owned in the mirror' : 'nothing to flag (not in the mirror, or already flagged)'}`;
-    case 'applied': {
-      const { result } = refresh;
-      const lines = [`${result.bundleId}: ${describeOutcome(result.outcome)}`];
-      if (result.changedFields.length > 0) lines.push(`  changed fields: ${result.changedFields.join(', ')}`);
-      if (result.remakeDetected) lines.push('  remake detected: the account was replaced');
-      if (result.newHandles.length > 0) lines.push(`  new handles: ${result.newHandles.map((handle) => `@${handle}`).join(', ')}`);
-      if (refresh.eventsProcessed > 0) lines.push(`  webhook events marked processed: ${refresh.eventsProcessed}`);
-      return lines.join('\n');
-    }
-  }
-}
-
-function describeOutcome(outcome: 'created' | 'changed' | 'unchanged' | 'stale'): string {
-  switch (outcome) {
-    case 'created':
-      return 'created in the mirror';
-    case 'changed':
-      return 'updated';
-    case 'unchanged':
-      return 'already up to date';
-    case 'stale':
-      return 'the mirror already holds a newer state (answer ignored)';
-  }
-}
+export type SyncCommandOptions = { json?: boolean };
 
 export function registerSyncCommand(program: Command): void {
   program
@@ -51,27 +15,8 @@ export function registerSyncCommand(program: Command): void {
     .argument('<bundle_id>', 'the TokPortal bundle id')
     .option('--json', 'print the result as JSON')
     .action(
-      withFatalErrors(async (bundleId: string, options: { json?: boolean }) => {
-        const config = loadConfig();
-        requireSetting(config, 'apiKey', '`sync` reads the bundle from the TokPortal API');
-        // Logs go to stderr so stdout holds only the result (pipe-able with --json).
-        const logger = createLogger({ level: config.logLevel, destination: process.stderr });
-        const runtime = await createRuntime({ config, allowPglite: true, logger });
-        try {
-          const refresh = await refreshBundle(
-            { db: runtime.db, client: runtime.client(), metrics: runtime.metrics },
-            { bundleId, reason: 'manual', sourceRef: 'cli:sync' },
-          ).catch((error: unknown) => {
-            if (isTokPortalApiError(error) && error.status === 401) {
-              throw new FatalError(authRejectedMessage(error), EXIT_CODE.authRejected);
-            }
-            if (isTokPortalApiError(error)) throw new FatalError(error.message);
-            throw error;
-          });
-          process.stdout.write(`${options.json ? JSON.stringify(refresh, null, 2) : formatRefresh(refresh)}\n`);
-        } finally {
-          await runtime.close();
-        }
-      }),
+      withFatalErrors(async (bundleId: string, options: SyncCommandOptions) =>
+        (await import('./run/sync.js')).runSyncCommand(bundleId, options),
+      ),
     );
 }

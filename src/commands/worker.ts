@@ -1,43 +1,11 @@
 // `tokportal-sync worker`: consume the sync queue, refetching bundles under the API rate limit.
 // Run as many as you like: the rate limit is shared through Redis.
 import type { Command } from 'commander';
-import { loadConfig, parseDuration, requireSetting } from '../config.js';
-import { createMetrics } from '../observability/metrics.js';
-import { SYNC_QUEUE_NAME } from '../queue/jobs.js';
-import { queueConnection } from '../queue/sync-queue.js';
+import { parseDuration } from '../duration.js';
 import { withFatalErrors } from '../fatal-error.js';
-import { assertRedisReachable, createRuntime, stopOnSignals, type Runtime } from '../runtime.js';
-import { startWorkerOpsServer, type WorkerOpsServer } from '../worker/ops-server.js';
-import { ensureReconcileScheduler } from '../worker/reconcile.js';
-import { startSyncWorker, type SyncWorkerHandle } from '../worker/worker.js';
-
-export type WorkerTuning = {
-  concurrency?: number;
-  lockDurationMs?: number;
-  stalledIntervalMs?: number;
-};
-
-/** Starts the sync worker on a runtime (shared by `worker` and `start`). */
-export async function startWorkerOnRuntime(runtime: Runtime, tuning: WorkerTuning = {}): Promise<SyncWorkerHandle> {
-  const { config, logger } = runtime;
-  requireSetting(config, 'apiKey', 'the worker reads bundles from the TokPortal API');
-  const queue = runtime.queue();
-  const concurrency = tuning.concurrency ?? config.workerConcurrency;
-  const handle = await startSyncWorker({
-    ctx: { db: runtime.db, client: runtime.client(), queue, metrics: runtime.metrics, logger, config },
-    connection: runtime.redis('worker'),
-    prefix: config.queuePrefix,
-    concurrency,
-    rateLimitPerMin: config.rateLimitPerMin,
-    ...(tuning.lockDurationMs === undefined ? {} : { lockDurationMs: tuning.lockDurationMs }),
-    ...(tuning.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: tuning.stalledIntervalMs }),
-  });
-  logger.info(
-    { queue: `${config.queuePrefix}:${SYNC_QUEUE_NAME}`, concurrency, rateLimitPerMin: config.rateLimitPerMin },
-    'sync worker started',
-  );
-  return handle;
-}
+import type { Runtime } from '../runtime.js';
+import type { SyncWorkerHandle } from '../worker/worker.js';
+import type { WorkerTuning } from './run/worker.js';
 
 const durationOption = (flag: string) => (text: string) => {
   const ms = parseDuration(text);
@@ -57,7 +25,7 @@ export const listenPort = (text: string) => {
   return value;
 };
 
-type WorkerCommandOptions = {
+export type WorkerCommandOptions = {
   concurrency?: number;
   lockDuration?: number;
   stalledInterval?: number;
@@ -65,20 +33,12 @@ type WorkerCommandOptions = {
   reconcile: boolean;
 };
 
-/** The optional /healthz, /readyz, /metrics server of a standalone worker (metrics behind ADMIN_TOKEN). */
-async function startOpsServer(runtime: Runtime, port: number, adminToken: string): Promise<WorkerOpsServer> {
-  const queue = runtime.queue();
-  const server = await startWorkerOpsServer({
-    db: runtime.db,
-    redis: queueConnection(queue) ?? runtime.redis('producer'),
-    queue,
-    metrics: runtime.metrics,
-    adminToken,
-    port,
-    host: runtime.config.host,
-  });
-  runtime.logger.info({ url: server.url }, 'worker metrics and health listening');
-  return server;
+/**
+ * The sync worker on a runtime, its implementation (run/worker.ts) loaded on first use. Code
+ * inside src/ imports it from run/worker.ts; this export remains for bench/servers.
+ */
+export async function startWorkerOnRuntime(runtime: Runtime, tuning: WorkerTuning = {}): Promise<SyncWorkerHandle> {
+  return (await import('./run/worker.js')).startWorkerOnRuntime(runtime, tuning);
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -107,45 +67,5 @@ export function registerWorkerCommand(program: Command): void {
       '--no-reconcile',
       'do not register the scheduled reconcile (every RECONCILE_INTERVAL); by default every worker upserts the one shared schedule',
     )
-    .action(
-      withFatalErrors(async (options: WorkerCommandOptions) => {
-        const config = loadConfig();
-        requireSetting(config, 'apiKey', 'the worker reads bundles from the TokPortal API');
-        const adminToken =
-          options.metricsPort === undefined
-            ? undefined
-            : requireSetting(config, 'adminToken', '--metrics-port serves /metrics behind it, like the receiver');
-        await assertRedisReachable(config.redisUrl);
-        const runtime = await createRuntime({
-          config,
-          metrics: createMetrics({ processMetrics: true }),
-          purpose: 'the worker shares the mirror with the receiver (embedded PGlite works only inside `tokportal-sync start`)',
-        });
-        let handle: SyncWorkerHandle | undefined;
-        try {
-          handle = await startWorkerOnRuntime(runtime, {
-            concurrency: options.concurrency,
-            lockDurationMs: options.lockDuration,
-            stalledIntervalMs: options.stalledInterval,
-          });
-          // Idempotent: however many workers upsert it, one schedule exists and one run goes at a time.
-          if (options.reconcile) await ensureReconcileScheduler(runtime.queue(), config.reconcileIntervalMs);
-          if (options.metricsPort !== undefined && adminToken !== undefined) {
-            const ops = await startOpsServer(runtime, options.metricsPort, adminToken);
-            runtime.onClose(() => ops.stop());
-          }
-        } catch (error) {
-          await handle?.close();
-          await runtime.close();
-          throw error;
-        }
-        const worker = handle;
-        const releaseSignals = stopOnSignals(() => worker.close(), runtime.logger);
-        const stop = await worker.stopped;
-        releaseSignals();
-        await runtime.close();
-        if (stop.reason === 'auth-rejected') throw stop.error;
-        runtime.logger.info('sync worker stopped');
-      }),
-    );
+    .action(withFatalErrors(async (options: WorkerCommandOptions) => (await import('./run/worker.js')).runWorkerCommand(options)));
 }

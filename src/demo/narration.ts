@@ -1,6 +1,6 @@
 // What the demo prints: one line per step, the reporting tables, the verification verdict and
 // where to look next. Formatting only; the work is in run.ts and campaign.ts.
-import { formatReports } from '../commands/report.js';
+import { formatReports } from '../commands/run/report.js';
 import type { Database } from '../db/connection.js';
 import { runReport, type ReportResult } from '../db/reports.js';
 import { redactUrl } from '../runtime.js';

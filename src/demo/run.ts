@@ -2,8 +2,8 @@
 // backfill, then receiver + worker + reconcile scheduler through the same `startAll` as
 // `start`, a scripted campaign, the reporting tables and a check of the mirror against the
 // fake's truth. Returns the verification; the command turns it into the exit code.
-import { startAll, type StartedServices } from '../commands/start.js';
-import { startWorkerOnRuntime } from '../commands/worker.js';
+import { startAll, type StartedServices } from '../commands/run/start.js';
+import { startWorkerOnRuntime } from '../commands/run/worker.js';
 import { redactUrl, stopOnSignals } from '../runtime.js';
 import { TokPortalClient } from '../tokportal/client.js';
 import { runBackfill } from '../worker/backfill.js';

@@ -7,7 +7,7 @@ import {
   formatProgressLine,
   formatStartLine,
   formatSummary,
-} from '../../src/commands/backfill-report.js';
+} from '../../src/commands/run/backfill-report.js';
 import { parseSince } from '../../src/commands/replay.js';
 import { estimateEtaSeconds, sessionApiCalls, type BackfillProgress } from '../../src/worker/backfill.js';
 

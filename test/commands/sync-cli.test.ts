@@ -1,6 +1,6 @@
 // `tokportal-sync sync <bundle_id>` as the binary: fetch one bundle now, print what changed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatRefresh } from '../../src/commands/sync.js';
+import { formatRefresh } from '../../src/commands/run/sync.js';
 import { startFakeTokPortal, type FakeTokPortal } from '../../src/fake-tokportal/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { runCli } from '../e2e/cli-process.js';

@@ -1,7 +1,7 @@
 // What `tokportal-sync backfill` shows: a progress bar on a terminal, one plain line per page
 // otherwise (logs, CI), and a summary at the end. Formatting only; the work is in worker/backfill.ts.
 import { SingleBar } from 'cli-progress';
-import type { BackfillProgress, BackfillResult, BackfillStart } from '../worker/backfill.js';
+import type { BackfillProgress, BackfillResult, BackfillStart } from '../../worker/backfill.js';
 
 export type ProgressReporter = { update(progress: BackfillProgress): void; stop(): void };
 
