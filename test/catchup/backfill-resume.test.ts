@@ -63,9 +63,10 @@ function backfillCli(
 
 describe('backfill command interrupted and resumed', { timeout: 120_000 }, () => {
   it('stops on Ctrl-C leaving the run resumable, then resumes it without listing a page twice', async () => {
-    // 5 calls a second: the listing takes a while, so Ctrl-C lands in the middle of it.
+    // 1 call a second: list pages run ahead of detail fetches, so at a faster pace all 5 pages
+    // could be listed between two progress lines and Ctrl-C would land after the listing.
     let interruptedAt: number | null = null;
-    const first = await backfillCli([], 300, (stderr, child) => {
+    const first = await backfillCli([], 60, (stderr, child) => {
       const pages = [...stderr.matchAll(/^page (\d+)\//gm)].map((match) => Number(match[1]));
       if (interruptedAt === null && pages.some((page) => page >= 2)) {
         interruptedAt = Math.max(...pages);
