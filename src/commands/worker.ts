@@ -1,6 +1,6 @@
 // `tokportal-sync worker`: consume the sync queue, refetching bundles under the API rate limit.
 // Run as many as you like: the rate limit is shared through Redis.
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { parseDuration } from '../duration.js';
 import { withFatalErrors } from '../fatal-error.js';
 import type { Runtime } from '../runtime.js';
@@ -9,19 +9,19 @@ import type { WorkerTuning } from './run/worker.js';
 
 const durationOption = (flag: string) => (text: string) => {
   const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) throw new Error(`${flag} expects a duration such as 30s or 500ms`);
+  if (ms === undefined || ms <= 0) throw new InvalidArgumentError(`${flag} expects a duration such as 30s or 500ms`);
   return ms;
 };
 
 const positiveInteger = (text: string) => {
   const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`expected a positive integer, got "${text}"`);
+  if (!Number.isInteger(value) || value <= 0) throw new InvalidArgumentError(`expected a positive integer, got "${text}"`);
   return value;
 };
 
 export const listenPort = (text: string) => {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 65_535) throw new Error(`expected a port number, got "${text}"`);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) throw new InvalidArgumentError(`expected a port number, got "${text}"`);
   return value;
 };
 
