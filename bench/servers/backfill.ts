@@ -1,7 +1,7 @@
 // One `tokportal-sync backfill` as the command runs it (runBackfill with this process's
 // own worker), minus the terminal output. The result travels back in the ready message;
 // the process stays up until the parent has read its peak RSS.
-import { startWorkerOnRuntime } from '../../src/commands/worker.js';
+import { backfillDeps } from '../../src/commands/run/backfill.js';
 import { silentLogger } from '../../src/logger.js';
 import { createRuntime } from '../../src/runtime.js';
 import { runBackfill } from '../../src/worker/backfill.js';
@@ -13,12 +13,7 @@ await runChild(async () => {
   const runtime = await createRuntime({ config, logger: silentLogger, migrate: false });
   try {
     const result = await runBackfill(
-      {
-        db: runtime.db,
-        queue: runtime.queue(),
-        rateLimitPerMin: config.rateLimitPerMin,
-        startWorker: () => startWorkerOnRuntime(runtime),
-      },
+      backfillDeps(runtime),
       { filters: {}, details: 'auto' },
       // A short poll so the end of the run is seen promptly: the duration is a measured figure.
       { pollMs: 100 },

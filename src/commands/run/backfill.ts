@@ -2,11 +2,21 @@
 // a worker of its own, progress on stderr, the summary on stdout; Ctrl-C leaves it resumable.
 import { loadConfig, requireSetting } from '../../config.js';
 import type { BundleFilters } from '../../db/sync-runs.js';
-import { assertRedisReachable, createRuntime, stopOnSignals } from '../../runtime.js';
-import { runBackfill } from '../../worker/backfill.js';
+import { assertRedisReachable, createRuntime, stopOnSignals, type Runtime } from '../../runtime.js';
+import { runBackfill, type BackfillDependencies } from '../../worker/backfill.js';
 import { EXIT_INTERRUPTED, type BackfillCommandOptions } from '../backfill.js';
 import { createProgressReporter, formatStartLine, formatSummary } from './backfill-report.js';
 import { startWorkerOnRuntime } from './worker.js';
+
+/** What a backfill needs from a runtime: its mirror, its queue and a worker of its own. */
+export function backfillDeps(runtime: Runtime): BackfillDependencies {
+  return {
+    db: runtime.db,
+    queue: runtime.queue(),
+    rateLimitPerMin: runtime.config.rateLimitPerMin,
+    startWorker: () => startWorkerOnRuntime(runtime),
+  };
+}
 
 export async function runBackfillCommand(options: BackfillCommandOptions): Promise<void> {
   const config = loadConfig();
@@ -25,12 +35,7 @@ export async function runBackfillCommand(options: BackfillCommandOptions): Promi
   const reporter = createProgressReporter(process.stderr);
   try {
     const result = await runBackfill(
-      {
-        db: runtime.db,
-        queue: runtime.queue(),
-        rateLimitPerMin: config.rateLimitPerMin,
-        startWorker: () => startWorkerOnRuntime(runtime),
-      },
+      backfillDeps(runtime),
       { filters, details: options.details, restart: options.restart === true },
       {
         signal: abort.signal,
