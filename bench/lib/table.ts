@@ -1,11 +1,13 @@
-// Plain-text tables for the terminal: every benchmark prints its figures the same way,
-// targets next to the value they judge.
+// Benchmark tables: the CLI's table layout (src/cli-support/table.ts) with a title line and
+// figures rounded by magnitude, so every benchmark prints its figures the same way.
+import { formatTable as formatCliTable, type Cell } from '../../src/cli-support/table.js';
 
-export type Cell = string | number | boolean | null | undefined;
+export type { Cell };
 
-function formatCell(value: Cell): string {
+function formatFigure(value: Cell): string {
   if (value === null || value === undefined) return '-';
   if (typeof value === 'boolean') return value ? 'yes' : 'NO';
+  if (value instanceof Date) return value.toISOString();
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return String(value);
     if (Number.isInteger(value)) return value.toLocaleString('en-US');
@@ -17,16 +19,7 @@ function formatCell(value: Cell): string {
 
 /** Renders rows under a header; numbers are right-aligned, text left-aligned. */
 export function formatTable(title: string, header: string[], rows: Cell[][]): string {
-  const text = rows.map((row) => header.map((_, column) => formatCell(row[column])));
-  const numeric = header.map((_, column) => rows.every((row) => typeof row[column] !== 'string'));
-  const widths = header.map((name, column) => Math.max(name.length, ...text.map((row) => row[column]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, column) => (numeric[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
-      .join('  ')
-      .trimEnd();
-  const rule = widths.map((width) => '-'.repeat(width)).join('  ');
-  return [`\n== ${title}`, line(header), rule, ...text.map(line)].join('\n');
+  return `\n== ${title}\n${formatCliTable(header, rows, { formatValue: formatFigure, maxCellWidth: Number.POSITIVE_INFINITY })}`;
 }
 
 export function printTable(title: string, header: string[], rows: Cell[][]): void {

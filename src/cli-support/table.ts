@@ -7,6 +7,8 @@ export type TableOptions = {
   maxCellWidth?: number;
   /** Shown for null/undefined. */
   nullText?: string;
+  /** Renders a cell instead of formatCell (the benchmarks round by magnitude, for one). */
+  formatValue?: (value: Cell) => string;
 };
 
 // Code points, so an accented handle does not shift the columns after it.
@@ -31,7 +33,8 @@ export function formatCell(value: Cell, nullText = '-'): string {
 /** Renders rows under a header. A column is numeric when every non-null cell is a number. */
 export function formatTable(header: readonly string[], rows: readonly Cell[][], options: TableOptions = {}): string {
   const max = options.maxCellWidth ?? 48;
-  const text = rows.map((row) => header.map((_, column) => cut(formatCell(row[column], options.nullText), max)));
+  const render = options.formatValue ?? ((value: Cell) => formatCell(value, options.nullText));
+  const text = rows.map((row) => header.map((_, column) => cut(render(row[column]), max)));
   const numeric = header.map(
     (_, column) =>
       rows.some((row) => typeof row[column] === 'number') &&
