@@ -192,6 +192,9 @@ export const webhookEvents = tokportal.table(
     index('webhook_events_bundle_idx').on(t.bundleId, t.receivedAt),
     index('webhook_events_pending_idx').on(t.receivedAt).where(sql`${t.enqueuedAt} is null and ${t.status} = 'received'`),
     index('webhook_events_type_idx').on(t.type, t.receivedAt),
+    // Events still waiting for a worker: few at any time, however large the inbox grows. Serves
+    // the inbox gauges on every scrape and the relay's lost-job sweep every second.
+    index('webhook_events_open_idx').on(t.receivedAt).where(sql`${t.status} in ('received', 'enqueued')`),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "webhook_events_open_idx" ON "tokportal"."webhook_events" USING btree ("received_at") WHERE "tokportal"."webhook_events"."status" in ('received', 'enqueued');
