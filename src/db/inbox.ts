@@ -166,12 +166,16 @@ export async function markEventsRequeued(db: Database, eventIds: string[]): Prom
     .where(and(inArray(webhookEvents.eventId, eventIds), eq(webhookEvents.status, 'enqueued')));
 }
 
+/** An inbox event a fetch covered, with how long it waited for it (the sync-lag metric). */
+export type CoveredEvent = { eventId: string; waitedSeconds: number };
+
 /**
  * A worker applied a fetch of this bundle that started at `receivedUpTo`: every pending
- * event of the bundle received before then is covered by it. Returns how many were marked.
+ * event of the bundle received before then is covered by it. One statement marks them and
+ * says how long each waited, so no event is counted that another worker marked meanwhile.
  */
-export async function markBundleEventsProcessed(db: Database, bundleId: string, receivedUpTo: Date): Promise<number> {
-  const marked = await db
+export async function closeBundleEvents(db: Database, bundleId: string, receivedUpTo: Date): Promise<CoveredEvent[]> {
+  const rows = await db
     .update(webhookEvents)
     .set({ status: 'processed', processedAt: sql`now()`, lastError: null })
     .where(
@@ -181,8 +185,16 @@ export async function markBundleEventsProcessed(db: Database, bundleId: string, 
         lte(webhookEvents.receivedAt, receivedUpTo),
       ),
     )
-    .returning({ eventId: webhookEvents.eventId });
-  return marked.length;
+    .returning({
+      eventId: webhookEvents.eventId,
+      waitedSeconds: sql<number>`extract(epoch from clock_timestamp() - ${webhookEvents.receivedAt})::float8`,
+    });
+  return rows.map((row) => ({ eventId: row.eventId, waitedSeconds: Math.max(0, Number(row.waitedSeconds)) }));
+}
+
+/** closeBundleEvents, counting what it marked. */
+export async function markBundleEventsProcessed(db: Database, bundleId: string, receivedUpTo: Date): Promise<number> {
+  return (await closeBundleEvents(db, bundleId, receivedUpTo)).length;
 }
 
 /** A sync attempt for this bundle failed: count it on its pending events, keep the last error. */

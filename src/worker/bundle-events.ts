@@ -4,7 +4,7 @@
 // processed by a fetch that started before it arrived.
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Database } from '../db/connection.js';
-import { PENDING_EVENT_STATUSES } from '../db/inbox.js';
+import { PENDING_EVENT_STATUSES, type CoveredEvent } from '../db/inbox.js';
 import { rowsOf } from '../db/reports.js';
 import { webhookEvents } from '../db/schema.js';
 
@@ -19,7 +19,8 @@ export async function databaseNow(db: Database): Promise<Date> {
   return new Date(Math.floor(ms));
 }
 
-export type PendingEvent = { eventId: string; waitedSeconds: number };
+/** A pending event of the bundle and its wait so far (the shape closeBundleEvents returns). */
+export type PendingEvent = CoveredEvent;
 
 /** The bundle's events still pending that were received up to `receivedUpTo`, with their wait so far. */
 export async function pendingBundleEvents(db: Database, bundleId: string, receivedUpTo: Date): Promise<PendingEvent[]> {

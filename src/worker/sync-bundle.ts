@@ -3,7 +3,7 @@
 // duplicated, reordered or lost deliveries cannot leave the mirror wrong.
 import type { Job } from 'bullmq';
 import type { Database } from '../db/connection.js';
-import { markBundleEventsProcessed, markEventsStatus, recordBundleEventsError } from '../db/inbox.js';
+import { closeBundleEvents, markEventsStatus, recordBundleEventsError, type CoveredEvent } from '../db/inbox.js';
 import {
   applyBundleSnapshot,
   markBundleNotOwned,
@@ -15,7 +15,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { SyncBundleData } from '../queue/jobs.js';
 import type { TokPortalClient } from '../tokportal/client.js';
 import { isTokPortalApiError } from '../tokportal/errors.js';
-import { databaseNow, pendingBundleEvents, type PendingEvent } from './bundle-events.js';
+import { databaseNow, pendingBundleEvents } from './bundle-events.js';
 import { classifyFailure } from './failure-policy.js';
 import type { ProcessorContext } from './processors.js';
 
@@ -67,13 +67,12 @@ export async function refreshBundle(deps: RefreshDependencies, request: SyncBund
     }
   }
 
-  const events = await pendingBundleEvents(db, bundleId, fetchStartedAt);
-  const processed = await markBundleEventsProcessed(db, bundleId, fetchStartedAt);
-  observeLag(metrics, events);
-  return { ...outcome, eventsProcessed: processed };
+  const covered = await closeBundleEvents(db, bundleId, fetchStartedAt);
+  observeLag(metrics, covered);
+  return { ...outcome, eventsProcessed: covered.length };
 }
 
-function observeLag(metrics: Metrics | undefined, events: PendingEvent[]): void {
+function observeLag(metrics: Metrics | undefined, events: CoveredEvent[]): void {
   for (const event of events) metrics?.syncLagSeconds.observe(event.waitedSeconds);
 }
 
