@@ -17,10 +17,11 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 
-# ---- build: src/ → dist/ ----
+# ---- build: src/ and fake-tokportal/ → dist/ ----
 FROM deps AS build
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY fake-tokportal ./fake-tokportal
 RUN npm run build
 
 # ---- prod-deps: production dependencies only, in their own stage so no npm cache or dev package
@@ -40,7 +41,7 @@ WORKDIR /app
 COPY --chown=root:root package.json ./
 COPY --from=prod-deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
-# dist/db/connection.js reads its migrations from ../../drizzle, that is /app/drizzle.
+# The code finds drizzle/ beside package.json (src/lib/package-root.ts): /app/drizzle.
 COPY --chown=root:root drizzle ./drizzle
 # The code is owned by root and read-only to the app; only .data/ (embedded PGlite, used when
 # DATABASE_URL is unset) is writable by the unprivileged `node` user (uid 1000) of the base image.
@@ -51,5 +52,5 @@ EXPOSE 3000
 # No curl in the slim image: Node's own fetch does the probe.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["node", "dist/cli.js"]
+ENTRYPOINT ["node", "dist/src/cli/main.js"]
 CMD ["start"]

@@ -86,7 +86,7 @@ async function runPass(
   let window: ReturnType<ReturnType<typeof watchCalls>['stop']>;
   try {
     const child = await startChild(
-      'backfill',
+      'backfill-worker',
       {
         databaseUrl: stage.env.databaseUrl,
         redisUrl: stage.env.redisUrl,

@@ -3,7 +3,7 @@
 // refetch does) against batches (applyBundleSnapshots, what a backfill page does). One-by-one
 // is the anchor. Each mode writes into its own fresh database, first as new bundles
 // (created), then as a newer version of each (changed, with history rows).
-import { startFakeTokPortal } from '../src/fake-tokportal/index.js';
+import { startFakeTokPortal } from '../fake-tokportal/index.js';
 import { applyBundleSnapshot, applyBundleSnapshots, type ApplyResult, type Observation } from '../src/db/repository.js';
 import type { Database } from '../src/db/connection.js';
 import { bundleDetailSchema, type BundleDetail } from '../src/tokportal/schemas.js';

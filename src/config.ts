@@ -2,8 +2,8 @@
 // wrong value stops the process at start with one line naming the variable, instead
 // of failing later somewhere deep in a job.
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
-import { ConfigError } from './fatal-error.js';
+import { parseDuration } from './lib/duration.js';
+import { ConfigError } from './lib/fatal-error.js';
 
 // Both live in modules without the validator, so the CLI can use them before (or without) reading the environment.
 export { ConfigError, parseDuration };

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { registerCommands } from '../src/commands/index.js';
+import { registerCommands } from '../src/cli/commands.js';
 import { MIGRATIONS_FOLDER } from '../src/db/connection.js';
 import { healthRoutes } from '../src/receiver/health.js';
 import { WEBHOOK_PATH } from '../src/receiver/webhook.js';
@@ -103,10 +103,10 @@ describe('Dockerfile', () => {
 
   it('runs the compiled CLI that tsconfig.build.json produces, with the migrations beside dist/', () => {
     const build = JSON.parse(read('tsconfig.build.json')) as { compilerOptions: { outDir: string; rootDir: string } };
-    expect(build.compilerOptions).toMatchObject({ outDir: 'dist', rootDir: 'src' });
-    expect(existsSync(new URL('src/cli.ts', root))).toBe(true);
-    expect(dockerfile).toContain('ENTRYPOINT ["node", "dist/cli.js"]');
-    // connection.ts resolves ../../drizzle from src/db (and from dist/db in the image): /app/drizzle.
+    expect(build.compilerOptions).toMatchObject({ outDir: 'dist', rootDir: '.' });
+    expect(existsSync(new URL('src/cli/main.ts', root))).toBe(true);
+    expect(dockerfile).toContain('ENTRYPOINT ["node", "dist/src/cli/main.js"]');
+    // The migrations are found beside package.json, from src/ in a clone and from dist/src/ in the image.
     expect(MIGRATIONS_FOLDER).toBe(new URL('drizzle', root).pathname.replace(/\/$/, ''));
     expect(dockerfile).toMatch(/^WORKDIR \/app$/m);
     expect(dockerfile).toMatch(/^COPY .*\bdrizzle \.\/drizzle$/m);
@@ -118,7 +118,7 @@ describe('Dockerfile', () => {
       .map((line) => line.trim())
       .filter((line) => line && !line.startsWith('#') && !line.startsWith('!'));
     const sources = [...dockerfile.matchAll(/^COPY (?!--from)(?:--\S+ )*(.+) \S+$/gm)].flatMap((match) => match[1]!.split(' '));
-    expect(sources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'src', 'drizzle']));
+    expect(sources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'src', 'fake-tokportal', 'drizzle']));
     for (const source of sources) {
       expect(existsSync(new URL(source, root)), source).toBe(true);
       expect(ignored, `${source} is excluded by .dockerignore`).not.toContain(source);

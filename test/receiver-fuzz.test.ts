@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { webhookEvents } from '../src/db/schema.js';
-import { createRng } from '../src/fake-tokportal/random.js';
+import { createRng } from '../fake-tokportal/index.js';
 import { everyKind, hostileCase, send, validEvent, type Answer, type HostileCase } from './faults/lib/hostile-webhooks.js';
 import { metricValue, SECRET, startTestReceiver, type TestReceiver } from './receiver/harness.js';
 import { createTestDatabase, type TestDatabase } from './support/postgres.js';

@@ -55,12 +55,15 @@ export function readPeakRssBytes(pid: number): number {
   }
 }
 
+/** The child programs in bench/servers/, named so a renamed file fails the type check, not a benchmark run. */
+export type ServerScript = 'bare' | 'receiver' | 'worker' | 'backfill-worker';
+
 /**
  * Starts `bench/servers/<script>.ts` under tsx with its settings in an env variable, and
  * resolves once it reports ready. Its stdout/stderr go to ours only when BENCH_VERBOSE is set.
  */
 export async function startChild(
-  script: string,
+  script: ServerScript,
   config: Record<string, unknown>,
   options: { env?: NodeJS.ProcessEnv; readyTimeoutMs?: number } = {},
 ): Promise<BenchChild> {

@@ -1,7 +1,7 @@
 // The stage for the end-to-end benchmarks: a fresh database and queue prefix, the fake
 // TokPortal in this process (so its counters are read directly), and the receiver and/or
 // worker each in their own child process, wired as in production.
-import { startFakeTokPortal, type FakeTokPortal, type FakeTokPortalOptions } from '../../src/fake-tokportal/index.js';
+import { startFakeTokPortal, type FakeTokPortal, type FakeTokPortalOptions } from '../../fake-tokportal/index.js';
 import { createBenchEnv, type BenchEnv } from './env.js';
 import { BENCH_WEBHOOK_SECRET } from './events.js';
 import { startChild, type BenchChild } from './processes.js';

@@ -1,6 +1,6 @@
-// Benchmark tables: the CLI's table layout (src/cli-support/table.ts) with a title line and
+// Benchmark tables: the CLI's table layout (src/format/table.ts) with a title line and
 // figures rounded by magnitude, so every benchmark prints its figures the same way.
-import { formatTable as formatCliTable, type Cell } from '../../src/cli-support/table.js';
+import { formatTable as formatCliTable, type Cell } from '../../src/format/table.js';
 
 export type { Cell };
 

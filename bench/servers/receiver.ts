@@ -1,9 +1,9 @@
 // The webhook receiver as production runs it (runtime wiring + startReceiver: signature
 // check, group-committed inbox, bulk enqueue, relay), in its own process.
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger } from '../../src/lib/logger.js';
 import { createSyncQueue } from '../../src/queue/sync-queue.js';
 import { startReceiver } from '../../src/receiver/server.js';
-import { createRuntime } from '../../src/runtime.js';
+import { createRuntime } from '../../src/app/index.js';
 import { childConfig, runChild } from '../lib/processes.js';
 import { benchConfig, type ChildSettings } from './runtime-config.js';
 

@@ -2,9 +2,10 @@
 // embedded PGlite under PGLITE_DIR so a single-process `start` needs no database server.
 // Both give the same drizzle API, so the repository does not care which one it talks to.
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { PACKAGE_ROOT } from '../lib/package-root.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -27,7 +28,7 @@ export type DatabaseOptions = {
   maxConnections?: number;
 };
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+export const MIGRATIONS_FOLDER = join(PACKAGE_ROOT, 'drizzle');
 const MIGRATIONS_SCHEMA = 'tokportal_migrations';
 // Any constant works; it only has to be the same in every process of the installation.
 const MIGRATION_LOCK_KEY = 727_001;

@@ -4,8 +4,7 @@
 // After each step the pipeline is left to come to rest, so each step reports what it caused.
 import { count, gt } from 'drizzle-orm';
 import { webhookEvents } from '../db/schema.js';
-import { planNextStep, type StepName } from '../fake-tokportal/lifecycle.js';
-import type { BundleRecord } from '../fake-tokportal/model.js';
+import { type BundleRecord, planNextStep, type StepName } from '../../fake-tokportal/index.js';
 import type { TokPortalClient } from '../tokportal/client.js';
 import { reconcileNow, waitForRest, type Pipeline } from './settle.js';
 

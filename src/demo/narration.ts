@@ -1,9 +1,9 @@
 // What the demo prints: one line per step, the reporting tables, the verification verdict and
 // where to look next. Formatting only; the work is in run.ts and campaign.ts.
-import { formatReports } from '../commands/run/report.js';
+import { formatReports } from '../format/reports.js';
 import type { Database } from '../db/connection.js';
 import { runReport, type ReportResult } from '../db/reports.js';
-import { redactUrl } from '../runtime.js';
+import { redactUrl } from '../app/runtime.js';
 import type { BackfillResult } from '../worker/backfill.js';
 import type { StepReport } from './campaign.js';
 import { DEMO_PGLITE_DIR } from './defaults.js';

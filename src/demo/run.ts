@@ -2,9 +2,7 @@
 // backfill, then receiver + worker + reconcile scheduler through the same `startAll` as
 // `start`, a scripted campaign, the reporting tables and a check of the mirror against the
 // fake's truth. Returns the verification; the command turns it into the exit code.
-import { startAll, type StartedServices } from '../commands/run/start.js';
-import { startWorkerOnRuntime } from '../commands/run/worker.js';
-import { redactUrl, stopOnSignals } from '../runtime.js';
+import { backfillDependencies, redactUrl, startAll, stopOnSignals, type StartedServices } from '../app/index.js';
 import { TokPortalClient } from '../tokportal/client.js';
 import { runBackfill } from '../worker/backfill.js';
 import { runCampaign, type CampaignContext } from './campaign.js';
@@ -44,7 +42,7 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<Verifi
   let services: StartedServices | undefined;
   try {
     const backfill = await runBackfill(
-      { db: runtime.db, queue: runtime.queue(), rateLimitPerMin: config.rateLimitPerMin, startWorker: () => startWorkerOnRuntime(runtime) },
+      backfillDependencies(runtime),
       { filters: {}, details: 'auto' },
     );
     if (backfill.outcome !== 'completed') throw new Error(`the initial backfill ended ${backfill.outcome}: ${backfill.progress.run.lastError ?? ''}`);

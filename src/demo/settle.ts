@@ -5,7 +5,7 @@ import { and, count, desc, eq, inArray, ne } from 'drizzle-orm';
 import type { Database } from '../db/connection.js';
 import { PENDING_EVENT_STATUSES } from '../db/inbox.js';
 import { syncRuns, webhookEvents } from '../db/schema.js';
-import type { FakeTokPortal } from '../fake-tokportal/index.js';
+import type { FakeTokPortal } from '../../fake-tokportal/index.js';
 import { JOB, PRIORITY } from '../queue/jobs.js';
 import type { SyncQueue } from '../queue/sync-queue.js';
 

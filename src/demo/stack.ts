@@ -6,11 +6,11 @@ import { rm } from 'node:fs/promises';
 import { count } from 'drizzle-orm';
 import { loadConfig, type Config } from '../config.js';
 import { bundles } from '../db/schema.js';
-import { startFakeTokPortal, type FakeTokPortal } from '../fake-tokportal/index.js';
-import { EXIT_CODE, FatalError } from '../fatal-error.js';
-import { createLogger } from '../logger.js';
+import { startFakeTokPortal, type FakeTokPortal } from '../../fake-tokportal/index.js';
+import { EXIT_CODE, FatalError } from '../lib/fatal-error.js';
+import { createLogger } from '../lib/logger.js';
 import { createRedis, deleteKeysUnderPrefix } from '../queue/redis.js';
-import { assertRedisReachable, createRuntime, redactUrl, type Runtime } from '../runtime.js';
+import { assertRedisReachable, createRuntime, redactUrl, type Runtime } from '../app/runtime.js';
 import { DEMO_PGLITE_DIR, DEMO_RATE_LIMIT_PER_MIN, DEMO_WEBHOOK_SECRET } from './defaults.js';
 
 export type DemoSettings = {

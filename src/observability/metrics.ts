@@ -8,7 +8,7 @@ import type { Queue } from 'bullmq';
 import type { Database } from '../db/connection.js';
 import { PENDING_EVENT_STATUSES } from '../db/inbox.js';
 import { webhookEvents } from '../db/schema.js';
-import { withTimeout } from '../util/with-timeout.js';
+import { withTimeout } from '../lib/with-timeout.js';
 
 export const METRIC_PREFIX = 'tokportal_sync_';
 /** A scrape must answer even when Redis or Postgres does not (a queue on a dead connection waits forever). */

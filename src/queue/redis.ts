@@ -3,7 +3,7 @@
 // must fail fast instead, so a Redis outage never hangs a request: the event is already
 // committed in Postgres and the relay enqueues it once Redis answers again.
 import { Redis, type RedisOptions } from 'ioredis';
-import { withTimeout } from '../util/with-timeout.js';
+import { withTimeout } from '../lib/with-timeout.js';
 
 export type RedisRole = 'producer' | 'worker';
 

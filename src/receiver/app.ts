@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import type { Database } from '../db/connection.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { SyncQueue } from '../queue/sync-queue.js';
 import { adminRoutes } from './admin.js';

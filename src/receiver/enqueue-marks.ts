@@ -5,7 +5,7 @@
 // again after its grace period, and job deduplication makes that harmless.
 import type { Database } from '../db/connection.js';
 import { markEventsEnqueued } from '../db/inbox.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../lib/logger.js';
 
 /** Keeps one UPDATE's id list (and its parameters) reasonable. */
 const MAX_IDS_PER_UPDATE = 5_000;

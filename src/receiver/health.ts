@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import type { Database } from '../db/connection.js';
 import { pingRedis } from '../queue/redis.js';
-import { withTimeout } from '../util/with-timeout.js';
+import { withTimeout } from '../lib/with-timeout.js';
 
 export type ReadinessOptions = { db: Database; redis: Redis; timeoutMs?: number };
 

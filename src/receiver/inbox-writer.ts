@@ -7,11 +7,11 @@ import type { Redis } from 'ioredis';
 import type { Database } from '../db/connection.js';
 import { insertInboxEvents } from '../db/inbox.js';
 import type { NewWebhookEventRow } from '../db/schema.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { isRedisReady } from '../queue/redis.js';
 import { enqueueWebhookEventSyncs, type SyncQueue } from '../queue/sync-queue.js';
-import { withTimeout } from '../util/with-timeout.js';
+import { withTimeout } from '../lib/with-timeout.js';
 import { EnqueueMarks } from './enqueue-marks.js';
 
 export type InboxWriteResult = {

@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Database } from '../db/connection.js';
 import type { WebhookEventRow } from '../db/schema.js';
 import { findOverdueEnqueuedEvents, findUnenqueuedEvents, markEventsEnqueued, markEventsRequeued } from '../db/inbox.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../lib/logger.js';
 import { isRedisReady } from '../queue/redis.js';
 import { enqueueWebhookEventSyncs, type SyncQueue } from '../queue/sync-queue.js';
 

@@ -4,7 +4,7 @@
 import type { Redis } from 'ioredis';
 import { requireWebhookSecrets, type Config } from '../config.js';
 import type { Database } from '../db/connection.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { SyncQueue } from '../queue/sync-queue.js';
 import { createReceiverApp } from './app.js';

@@ -5,14 +5,15 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Database } from '../db/connection.js';
 import { resolveBundleIdForAccount } from '../db/inbox.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../lib/logger.js';
 import type { Metrics, WebhookOutcome } from '../observability/metrics.js';
 import { isKnownEventType, WEBHOOK_HEADERS } from '../tokportal/schemas.js';
 import { verifySignature } from '../tokportal/signature.js';
-import { inboxRowForEnvelope, inboxRowForRejected, parseDelivery, routeAfterLookup, routeEvent } from './delivery.js';
+import { inboxRowForEnvelope, inboxRowForRejected, parseDelivery, routeAfterLookup, routeEvent } from './parse-delivery.js';
 import type { InboxWriter } from './inbox-writer.js';
 
-export const WEBHOOK_PATH = '/webhooks/tokportal';
+export { WEBHOOK_PATH } from './webhook-path.js';
+import { WEBHOOK_PATH } from './webhook-path.js';
 export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
 
 export type WebhookRouteOptions = {

@@ -5,12 +5,14 @@
 // No retries here, on purpose: retrying is the queue's job. BullMQ's backoff and its
 // queue-wide rate limiter see every attempt of every process; a retry loop hidden in the
 // client would spend rate limit behind their back and hold a worker slot while sleeping.
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { z } from 'zod';
+import { PACKAGE_ROOT } from '../lib/package-root.js';
 import { apiErrorBodySchema } from './schemas.js';
 import { TokPortalApiError, scrubSecret, type RateLimitInfo, type TokPortalErrorCode } from './errors.js';
 
-const packageJson = createRequire(import.meta.url)('../../package.json') as { version: string };
+const packageJson = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
 export const CLIENT_HEADER_VALUE = `tokportal-sync/${packageJson.version}`;
 export const DEFAULT_TIMEOUT_MS = 15_000;
 

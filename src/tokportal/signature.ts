@@ -1,6 +1,6 @@
 // Webhook signatures: `TokPortal-Signature: t=<unix seconds>,v1=<hex>` where
-// v1 = HMAC-SHA256(secret, "<t>." + raw body bytes). The fake signs with it and the
-// receiver verifies with it, so both sides share one implementation of the scheme.
+// v1 = HMAC-SHA256(secret, "<t>." + raw body bytes). The receiver verifies with it; tests and
+// benchmarks sign with signatureHeader. The fake TokPortal signs with its own implementation.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300;

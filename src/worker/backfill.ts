@@ -1,7 +1,7 @@
 // A backfill from start to end: start or resume the run, work the queue with an in-process
 // worker (other workers share the load and the one rate limiter), follow progress until the
 // listing is done and its detail fetches have drained, and leave the run resumable when
-// stopped. The command (src/commands/backfill.ts) only adds the terminal around it.
+// stopped. The command (src/cli/backfill/) only adds the terminal around it.
 import type { Queue } from 'bullmq';
 import type { Database } from '../db/connection.js';
 import {
@@ -17,7 +17,7 @@ import {
 } from '../db/sync-runs.js';
 import { JOB, PRIORITY, type SyncBundleData } from '../queue/jobs.js';
 import type { DetailsMode } from '../sync/detail-policy.js';
-import type { FatalError } from '../fatal-error.js';
+import type { FatalError } from '../lib/fatal-error.js';
 import { enqueueListPage, ensureListPageQueued } from './list-page.js';
 import type { SyncWorkerHandle } from './worker.js';
 

@@ -4,7 +4,7 @@
 // (queue pause, retry with backoff, back to wait) by one policy, see failure-policy.ts.
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { FatalError, EXIT_CODE } from '../fatal-error.js';
+import { FatalError, EXIT_CODE } from '../lib/fatal-error.js';
 import { SYNC_QUEUE_NAME, type JobName } from '../queue/jobs.js';
 import { backoffStrategy, evenLimiter, rateLimitPauseMs } from './pacing.js';
 import { authRejectedMessage, classifyFailure } from './failure-policy.js';

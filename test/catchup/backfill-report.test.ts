@@ -7,8 +7,8 @@ import {
   formatProgressLine,
   formatStartLine,
   formatSummary,
-} from '../../src/commands/run/backfill-report.js';
-import { parseSince } from '../../src/commands/replay.js';
+} from '../../src/cli/backfill/progress.js';
+import { parseSince } from '../../src/cli/replay/command.js';
 import { estimateEtaSeconds, sessionApiCalls, type BackfillProgress } from '../../src/worker/backfill.js';
 
 const run = (overrides: Partial<SyncRun> = {}): SyncRun => ({

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRun, findResumableRun, finishRun, getRun } from '../../src/db/sync-runs.js';
 import { syncRuns } from '../../src/db/schema.js';
-import { EXIT_INTERRUPTED } from '../../src/commands/backfill.js';
+import { EXIT_CODE } from '../../src/lib/fatal-error.js';
 import { mirrorDifferences, startCatchupHarness, type CatchupHarness } from './harness.js';
 
 const BIN = fileURLToPath(new URL('../../bin/tokportal-sync.js', import.meta.url));
@@ -74,7 +74,7 @@ describe('backfill command interrupted and resumed', { timeout: 120_000 }, () =>
       }
     });
     expect(first.stderr).toMatch(/^Starting backfill backfill_/m);
-    expect(first.code).toBe(EXIT_INTERRUPTED);
+    expect(first.code).toBe(EXIT_CODE.interrupted);
     expect(first.stdout).toMatch(/interrupted \(run the same command again to resume\)/);
     const [run] = await harness.db.select().from(syncRuns);
     expect(run).toMatchObject({ kind: 'backfill', status: 'interrupted' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCell, formatTable } from '../../src/cli-support/table.js';
+import { formatCell, formatTable } from '../../src/format/table.js';
 
 describe('formatCell', () => {
   it('renders each kind of value readably', () => {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookEvents } from '../../src/db/schema.js';
-import { startFakeTokPortal, type FakeTokPortal } from '../../src/fake-tokportal/index.js';
+import { startFakeTokPortal, type FakeTokPortal } from '../../fake-tokportal/index.js';
 import { TokPortalClient } from '../../src/tokportal/client.js';
 import { KNOWN_EVENT_TYPES } from '../../src/tokportal/schemas.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';

@@ -4,9 +4,8 @@
 import { inArray, sql } from 'drizzle-orm';
 import { loadConfig } from '../../src/config.js';
 import { bundles } from '../../src/db/schema.js';
-import { startFakeTokPortal, type FakeTokPortal, type FakeTokPortalOptions } from '../../src/fake-tokportal/index.js';
-import { planNextStep, type StepName } from '../../src/fake-tokportal/lifecycle.js';
-import { silentLogger } from '../../src/logger.js';
+import { type FakeTokPortal, type FakeTokPortalOptions, planNextStep, startFakeTokPortal, type StepName } from '../../fake-tokportal/index.js';
+import { silentLogger } from '../../src/lib/logger.js';
 import { createRedis } from '../../src/queue/redis.js';
 import { createSyncQueue } from '../../src/queue/sync-queue.js';
 import { startReceiver, type ReceiverHandle, type ReceiverOptions } from '../../src/receiver/server.js';

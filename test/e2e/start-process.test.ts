@@ -8,7 +8,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connection.js';
 import { bundles, webhookEvents } from '../../src/db/schema.js';
-import { startFakeTokPortal, type FakeTokPortal } from '../../src/fake-tokportal/index.js';
+import { startFakeTokPortal, type FakeTokPortal } from '../../fake-tokportal/index.js';
 import { RECONCILE_SCHEDULER_ID } from '../../src/worker/reconcile.js';
 import { TEST_REDIS_URL } from '../support/redis.js';
 import { apiView, mirrorView, openQueueUnderTest, waitFor, type QueueUnderTest } from '../worker/harness.js';

@@ -1,7 +1,7 @@
 // The token bucket (unit, with a fake clock, and over HTTP) and the injected faults:
 // latency, 5xx answers, dropped connections, a burst of 429s. Stats count all of it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../src/fake-tokportal/rate-limit.js';
+import { RateLimiter } from '../../fake-tokportal/rate-limit.js';
 import { startTestFake, type FakeTokPortal } from '../support/fake.js';
 import { call } from './helpers.js';
 

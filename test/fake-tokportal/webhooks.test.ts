@@ -3,7 +3,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO_API_KEY } from '../../src/fake-tokportal/index.js';
+import { DEMO_API_KEY } from '../../fake-tokportal/index.js';
 import { KNOWN_EVENT_TYPES } from '../../src/tokportal/schemas.js';
 import { verifySignature } from '../../src/tokportal/signature.js';
 import { startTestFake, type FakeTokPortal, type FakeTokPortalOptions } from '../support/fake.js';

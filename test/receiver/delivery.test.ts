@@ -7,7 +7,7 @@ import {
   routeAfterLookup,
   routeEvent,
   syntheticEventId,
-} from '../../src/receiver/delivery.js';
+} from '../../src/receiver/parse-delivery.js';
 import { webhookEnvelopeSchema } from '../../src/tokportal/schemas.js';
 
 const bytes = (value: unknown) => new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));

@@ -3,7 +3,7 @@
 // order) lands once in the inbox with one sync job per bundle.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookEvents } from '../../src/db/schema.js';
-import { startFakeTokPortal, type FakeTokPortal } from '../../src/fake-tokportal/index.js';
+import { startFakeTokPortal, type FakeTokPortal } from '../../fake-tokportal/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
 import { SECRET, pendingSyncJobs, startTestReceiver, type TestReceiver } from './harness.js';

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Database } from '../../src/db/connection.js';
-import { silentLogger, type Logger } from '../../src/logger.js';
+import { silentLogger, type Logger } from '../../src/lib/logger.js';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
 import { createRedis } from '../../src/queue/redis.js';
 import { createSyncQueue, type SyncQueue } from '../../src/queue/sync-queue.js';

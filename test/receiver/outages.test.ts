@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/db/connection.js';
 import { webhookEvents } from '../../src/db/schema.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger } from '../../src/lib/logger.js';
 import { createRedis } from '../../src/queue/redis.js';
 import { createSyncQueue } from '../../src/queue/sync-queue.js';
 import { Relay, RedisNotReadyError } from '../../src/receiver/relay.js';

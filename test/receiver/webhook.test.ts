@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundles, webhookEvents } from '../../src/db/schema.js';
 import { signatureHeader } from '../../src/tokportal/signature.js';
-import { syntheticEventId } from '../../src/receiver/delivery.js';
+import { syntheticEventId } from '../../src/receiver/parse-delivery.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
 import {

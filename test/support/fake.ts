@@ -1,6 +1,6 @@
 // The fake TokPortal with test-friendly defaults: no rate limit, no latency, fast webhook
 // retries and short delivery timeouts, unless a test asks otherwise.
-import { startFakeTokPortal, type FakeTokPortal, type FakeTokPortalOptions } from '../../src/fake-tokportal/index.js';
+import { startFakeTokPortal, type FakeTokPortal, type FakeTokPortalOptions } from '../../fake-tokportal/index.js';
 
 export type { FakeTokPortal, FakeTokPortalOptions };
 

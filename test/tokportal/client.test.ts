@@ -1,7 +1,7 @@
 // Contract tests: the client against the fake TokPortal over real HTTP on loopback.
 // Ground truth comes from the fake's own state (getBundle, listBundleIds), never from the client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeTokPortal, type FakeTokPortal } from '../../src/fake-tokportal/index.js';
+import { startFakeTokPortal, type FakeTokPortal } from '../../fake-tokportal/index.js';
 import { TokPortalClient, TokPortalApiError, type ApiCallInfo } from '../../src/tokportal/client.js';
 import { bundleDetailSchema, type BundleDetail } from '../../src/tokportal/schemas.js';
 import { apiFailure } from '../support/api-failure.js';

@@ -3,7 +3,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeTokPortal, type FakeTokPortal } from '../../src/fake-tokportal/index.js';
+import { startFakeTokPortal, type FakeTokPortal } from '../../fake-tokportal/index.js';
 import { TokPortalClient } from '../../src/tokportal/client.js';
 import { KNOWN_EVENT_TYPES, webhookEnvelopeSchema, WEBHOOK_HEADERS } from '../../src/tokportal/schemas.js';
 import { verifySignature } from '../../src/tokportal/signature.js';

@@ -1,7 +1,7 @@
 // The queue-wide limiter against the fake's token bucket at the same limit, and live webhooks
 // overtaking waiting backfill work.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeTokPortal, type FakeTokPortal } from '../../src/fake-tokportal/index.js';
+import { startFakeTokPortal, type FakeTokPortal } from '../../fake-tokportal/index.js';
 import { PRIORITY, type SyncBundleData } from '../../src/queue/jobs.js';
 import { enqueueBundleSyncs } from '../../src/queue/sync-queue.js';
 import { TokPortalClient } from '../../src/tokportal/client.js';

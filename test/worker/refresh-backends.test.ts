@@ -2,7 +2,7 @@
 // `start`): the fetch, the guarded apply and the inbox bookkeeping behave the same.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertInboxEvents } from '../../src/db/inbox.js';
-import { startFakeTokPortal, type FakeTokPortal } from '../../src/fake-tokportal/index.js';
+import { startFakeTokPortal, type FakeTokPortal } from '../../fake-tokportal/index.js';
 import { TokPortalClient } from '../../src/tokportal/client.js';
 import { databaseNow } from '../../src/worker/bundle-events.js';
 import { refreshBundle } from '../../src/worker/sync-bundle.js';

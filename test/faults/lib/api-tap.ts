@@ -5,9 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve, type Http2Bindings, type HttpBindings } from '@hono/node-server';
-import { createFakeApp } from '../../../src/fake-tokportal/app.js';
-import type { FakeTokPortal } from '../../../src/fake-tokportal/index.js';
-import { API_PREFIX } from '../../../src/fake-tokportal/middleware.js';
+import { API_PREFIX, createFakeApp, type FakeTokPortal } from '../../../fake-tokportal/index.js';
 
 type Served = { id?: unknown; account?: { username?: unknown } | null; remade?: { old_username?: unknown } | null };
 

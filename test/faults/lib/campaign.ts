@@ -2,10 +2,7 @@
 // action per step, straight on the fake's state (the same calls its API and /_fake routes
 // make, so the webhooks are exactly the ones TokPortal would send). The same seed gives the
 // same sequence of actions: the mirror's side (timing, deliveries) is what varies.
-import type { FakeTokPortal } from '../../../src/fake-tokportal/index.js';
-import { planNextStep } from '../../../src/fake-tokportal/lifecycle.js';
-import { FakeApiError, type BundleRecord } from '../../../src/fake-tokportal/model.js';
-import { createRng, pick, pickWeighted, randomInt, type Rng } from '../../../src/fake-tokportal/random.js';
+import { type BundleRecord, createRng, FakeApiError, type FakeTokPortal, pick, pickWeighted, planNextStep, randomInt, type Rng } from '../../../fake-tokportal/index.js';
 
 export const ACTIONS = [
   'create',

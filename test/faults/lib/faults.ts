@@ -1,8 +1,7 @@
 // The faults injected while the campaign runs: a seeded plan (what, when, for how long) and
 // the executor that carries it out on our own Redis, the worker child and the fake's API.
 // Faults may overlap (a 5xx burst during a Redis outage is a real Tuesday).
-import type { FakeTokPortal } from '../../../src/fake-tokportal/index.js';
-import { createRng, randomInt, type Rng } from '../../../src/fake-tokportal/random.js';
+import { createRng, type FakeTokPortal, randomInt, type Rng } from '../../../fake-tokportal/index.js';
 import type { OwnRedisServer } from './redis-server.js';
 import type { WorkerProcess } from './worker-process.js';
 

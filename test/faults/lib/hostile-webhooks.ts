@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { pick, randomInt, type Rng } from '../../../src/fake-tokportal/random.js';
+import { pick, randomInt, type Rng } from '../../../fake-tokportal/index.js';
 import { signatureHeader } from '../../../src/tokportal/signature.js';
 
 export type Headers = Record<string, string | string[]>;

@@ -4,7 +4,7 @@ import { and, desc, eq, gte, isNull } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
 import type { Database } from '../../../src/db/connection.js';
 import { syncRuns, webhookEvents } from '../../../src/db/schema.js';
-import type { FakeTokPortal } from '../../../src/fake-tokportal/index.js';
+import type { FakeTokPortal } from '../../../fake-tokportal/index.js';
 import { JOB } from '../../../src/queue/jobs.js';
 import { waitFor, waitForIdleQueue } from '../../worker/harness.js';
 

@@ -1,0 +1,224 @@
+// The fake TokPortal's state and operations, shared by the HTTP routes (API and /_fake)
+// and the in-process control methods, so both paths behave identically.
+import { createMonotonicClock } from './clock.js';
+import { publishBlockers } from './computed.js';
+import { WebhookDispatcher, type DeliverySettings } from './webhook-sender.js';
+import { bundleEvent } from './events.js';
+import { buildBundle } from './factory.js';
+import * as lifecycle from './lifecycle.js';
+import { FakeApiError, notFound, validationError, type BundleRecord, type PendingEvent } from './model.js';
+import { applyOperatorPatch } from './operator.js';
+import { createRng } from './random.js';
+import { RateLimiter } from './rate-limit.js';
+import { seedBundles } from './seeding.js';
+import { BundleStore, type Page } from './store.js';
+import { createBundleSchema, parseListQuery, parseOrThrow, updateBundleSchema } from './validation.js';
+import { WebhookEndpointRegistry } from './webhook-endpoints.js';
+
+export type Faults = { latencyMs: number; errorRate: number; resetRate: number; rateLimitBurst: boolean };
+export const NO_FAULTS: Faults = { latencyMs: 0, errorRate: 0, resetRate: 0, rateLimitBurst: false };
+
+export type ServiceOptions = {
+  apiKeys: string[];
+  revokedApiKeys: string[];
+  bundles: number;
+  seed: number | string;
+  rateLimitPerMin: number;
+  /** Credits per API key; undefined = unlimited (no INSUFFICIENT_CREDITS). */
+  credits: number | undefined;
+  delivery: Partial<DeliverySettings>;
+  faults: Partial<Faults>;
+};
+
+export type FakeStats = {
+  /** API requests by "METHOD /route/pattern STATUS", e.g. "GET /bundles/:id 200". */
+  requests: Record<string, number>;
+  requestsTotal: number;
+  /** 429 answers sent. */
+  rateLimited: number;
+  /** Webhook POSTs answered 2xx (injected duplicates included). */
+  webhooksSent: number;
+  /** Webhook POSTs that failed (non-2xx, timeout, connection) plus dropped events. */
+  webhooksFailed: number;
+  /** Deliveries not final yet: held, delayed, waiting for a retry or in flight. */
+  webhooksPending: number;
+};
+
+export class FakeTokPortalService {
+  readonly store = new BundleStore();
+  readonly clock = createMonotonicClock();
+  readonly webhooks = new WebhookEndpointRegistry(() => this.clock.nextIso());
+  readonly dispatcher: WebhookDispatcher;
+  readonly limiter: RateLimiter;
+  readonly primaryKey: string;
+  faults: Faults;
+  private readonly rng;
+  private readonly validKeys: Set<string>;
+  private readonly revokedKeys: Set<string>;
+  private readonly credits = new Map<string, number>();
+  private requests = new Map<string, number>();
+  private requestsTotal = 0;
+  private rateLimited = 0;
+
+  constructor(options: ServiceOptions) {
+    const [primary] = options.apiKeys;
+    if (!primary) throw new Error('the fake needs at least one API key');
+    this.primaryKey = primary;
+    this.validKeys = new Set(options.apiKeys);
+    this.revokedKeys = new Set(options.revokedApiKeys);
+    if (options.credits !== undefined) for (const key of options.apiKeys) this.credits.set(key, options.credits);
+    this.rng = createRng(`runtime:${options.seed}`);
+    this.limiter = new RateLimiter(options.rateLimitPerMin);
+    this.faults = { ...NO_FAULTS, ...options.faults };
+    this.dispatcher = new WebhookDispatcher(this.webhooks, () => this.clock.nextIso(), options.delivery);
+    const seeded = seedBundles(this.store, primary, options.bundles, options.seed);
+    this.clock.notBefore(new Date(seeded.newestUpdateMs));
+  }
+
+  /** X-API-Key → the owner of the bundles it may see. */
+  authenticate(key: string | undefined): string {
+    if (!key) throw new FakeApiError(401, 'AUTH_MISSING_KEY', 'Missing X-API-Key header.');
+    if (this.revokedKeys.has(key)) throw new FakeApiError(401, 'AUTH_REVOKED_KEY', 'This API key has been revoked.');
+    if (!this.validKeys.has(key)) throw new FakeApiError(401, 'AUTH_INVALID_KEY', 'Invalid API key.');
+    return key;
+  }
+
+  // ---- the API (as one key sees it) ----
+
+  createBundle(owner: string, body: unknown): BundleRecord {
+    const { wants_moderation: _ignored, ...input } = parseOrThrow(createBundleSchema, body, 'bundle');
+    if (input.external_ref) this.store.assertExternalRefFree(owner, input.external_ref);
+    const bundle = buildBundle(input, owner, this.clock.nextIso(), this.rng, this.store.savedAccounts);
+    const balance = this.credits.get(owner);
+    if (balance !== undefined && balance < bundle.creditCost) {
+      throw new FakeApiError(402, 'INSUFFICIENT_CREDITS', 'Not enough credits for this bundle.', {
+        required: bundle.creditCost,
+        available: balance,
+      });
+    }
+    if (balance !== undefined) this.credits.set(owner, balance - bundle.creditCost);
+    this.store.insert(bundle);
+    this.dispatcher.emit(owner, [bundleEvent('bundle.created', bundle)]);
+    return bundle;
+  }
+
+  listBundles(owner: string, query: Record<string, string>): Page {
+    const { filter, page, perPage } = parseListQuery(query);
+    return this.store.list(owner, filter, page, perPage);
+  }
+
+  ownedBundle(owner: string, id: string): BundleRecord {
+    const bundle = this.bundle(id);
+    if (bundle.owner !== owner) {
+      throw new FakeApiError(403, 'BUNDLE_NOT_OWNED', 'Bundle belongs to another user.', { bundle_id: id });
+    }
+    return bundle;
+  }
+
+  updateBundle(owner: string, id: string, body: unknown): BundleRecord {
+    const bundle = this.ownedBundle(owner, id);
+    const patch = parseOrThrow(updateBundleSchema, body, 'update');
+    if (patch.external_ref !== undefined) this.store.setExternalRef(bundle, patch.external_ref);
+    if (patch.title !== undefined) bundle.title = patch.title;
+    if (patch.auto_finalize_videos !== undefined) bundle.autoFinalizeVideos = patch.auto_finalize_videos;
+    // Settings changes send no webhook (TokPortal documents none): only updated_at tells.
+    this.commit(bundle, []);
+    return bundle;
+  }
+
+  readiness(owner: string, id: string) {
+    const bundle = this.ownedBundle(owner, id);
+    const blockers = publishBlockers(bundle);
+    return { bundle_id: bundle.id, ready: blockers.length === 0, blockers };
+  }
+
+  publish(owner: string, id: string): BundleRecord {
+    const bundle = this.ownedBundle(owner, id);
+    this.commit(bundle, lifecycle.publish(bundle));
+    return bundle;
+  }
+
+  unpublish(owner: string, id: string): BundleRecord {
+    const bundle = this.ownedBundle(owner, id);
+    this.commit(bundle, lifecycle.unpublish(bundle));
+    return bundle;
+  }
+
+  // ---- operator control (/_fake): any bundle, no key ----
+
+  bundle(id: string): BundleRecord {
+    const bundle = this.store.get(id);
+    if (!bundle) throw notFound(id);
+    return bundle;
+  }
+
+  advance(id: string): { step: lifecycle.StepName; events: PendingEvent[] } {
+    const bundle = this.bundle(id);
+    const result = lifecycle.advance(bundle, this.lifecycleContext());
+    this.commit(bundle, result.events);
+    return result;
+  }
+
+  remake(id: string): PendingEvent[] {
+    const bundle = this.bundle(id);
+    const ctx = this.lifecycleContext();
+    const events = lifecycle.remake(bundle, ctx);
+    this.commit(bundle, events, ctx.at);
+    return events;
+  }
+
+  operatorPatch(id: string, body: unknown): PendingEvent[] {
+    const bundle = this.bundle(id);
+    if (body === null || typeof body !== 'object' || Object.keys(body).length === 0) {
+      throw validationError('Give at least one field to set.');
+    }
+    const events = applyOperatorPatch(bundle, body, { rng: this.rng, store: this.store });
+    this.commit(bundle, events);
+    return events;
+  }
+
+  remove(id: string): void {
+    if (!this.store.remove(id)) throw notFound(id);
+  }
+
+  handles(id: string): string[] {
+    return [...this.bundle(id).handles];
+  }
+
+  // ---- stats ----
+
+  countRequest(key: string, status: number): void {
+    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+    this.requestsTotal++;
+    if (status === 429) this.rateLimited++;
+  }
+
+  stats(): FakeStats {
+    return {
+      requests: Object.fromEntries(this.requests),
+      requestsTotal: this.requestsTotal,
+      rateLimited: this.rateLimited,
+      webhooksSent: this.dispatcher.counters.sent,
+      webhooksFailed: this.dispatcher.counters.failed,
+      webhooksPending: this.dispatcher.pendingCount(),
+    };
+  }
+
+  resetStats(): void {
+    this.requests = new Map();
+    this.requestsTotal = 0;
+    this.rateLimited = 0;
+    this.dispatcher.counters.sent = 0;
+    this.dispatcher.counters.failed = 0;
+  }
+
+  private lifecycleContext(): lifecycle.LifecycleContext {
+    return { rng: this.rng, at: this.clock.nextIso(), savedAccounts: this.store.savedAccounts };
+  }
+
+  /** Every change: a strictly newer updated_at, then the webhooks. */
+  private commit(bundle: BundleRecord, events: PendingEvent[], at?: string): void {
+    bundle.updatedAt = at ?? this.clock.nextIso();
+    if (events.length > 0) this.dispatcher.emit(bundle.owner, events);
+  }
+}

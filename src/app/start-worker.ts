@@ -1,0 +1,63 @@
+// The sync worker on a runtime: how `worker`, `start`, `backfill`, the demo, the benchmarks and
+// the tests all start one, so each of them runs the production path.
+import { requireSetting } from '../config.js';
+import { SYNC_QUEUE_NAME } from '../queue/jobs.js';
+import { queueConnection } from '../queue/sync-queue.js';
+import type { BackfillDependencies } from '../worker/backfill.js';
+import { startWorkerOpsServer, type WorkerOpsServer } from '../worker/ops-server.js';
+import { startSyncWorker, type SyncWorkerHandle } from '../worker/worker.js';
+import type { Runtime } from './runtime.js';
+
+export type WorkerTuning = {
+  concurrency?: number;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+};
+
+/** Starts the sync worker on a runtime. */
+export async function startWorker(runtime: Runtime, tuning: WorkerTuning = {}): Promise<SyncWorkerHandle> {
+  const { config, logger } = runtime;
+  requireSetting(config, 'apiKey', 'the worker reads bundles from the TokPortal API');
+  const queue = runtime.queue();
+  const concurrency = tuning.concurrency ?? config.workerConcurrency;
+  const handle = await startSyncWorker({
+    ctx: { db: runtime.db, client: runtime.client(), queue, metrics: runtime.metrics, logger, config },
+    connection: runtime.redis('worker'),
+    prefix: config.queuePrefix,
+    concurrency,
+    rateLimitPerMin: config.rateLimitPerMin,
+    ...(tuning.lockDurationMs === undefined ? {} : { lockDurationMs: tuning.lockDurationMs }),
+    ...(tuning.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: tuning.stalledIntervalMs }),
+  });
+  logger.info(
+    { queue: `${config.queuePrefix}:${SYNC_QUEUE_NAME}`, concurrency, rateLimitPerMin: config.rateLimitPerMin },
+    'sync worker started',
+  );
+  return handle;
+}
+
+/** The /healthz, /readyz, /metrics server of a standalone worker (metrics behind ADMIN_TOKEN). */
+export async function startWorkerOps(runtime: Runtime, port: number, adminToken: string): Promise<WorkerOpsServer> {
+  const queue = runtime.queue();
+  const server = await startWorkerOpsServer({
+    db: runtime.db,
+    redis: queueConnection(queue) ?? runtime.redis('producer'),
+    queue,
+    metrics: runtime.metrics,
+    adminToken,
+    port,
+    host: runtime.config.host,
+  });
+  runtime.logger.info({ url: server.url }, 'worker metrics and health listening');
+  return server;
+}
+
+/** What a backfill needs from a runtime: its mirror, its queue and a worker of its own. */
+export function backfillDependencies(runtime: Runtime): BackfillDependencies {
+  return {
+    db: runtime.db,
+    queue: runtime.queue(),
+    rateLimitPerMin: runtime.config.rateLimitPerMin,
+    startWorker: () => startWorker(runtime),
+  };
+}
