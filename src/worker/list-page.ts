@@ -20,7 +20,7 @@ import { decideDetailFetch } from '../sync/detail-policy.js';
 import { MAX_PER_PAGE } from '../tokportal/client.js';
 import { isTokPortalApiError } from '../tokportal/errors.js';
 import { classifyFailure } from './failure-policy.js';
-import type { ProcessorContext } from './processors.js';
+import type { ProcessorContext } from './processor-context.js';
 
 export const LIST_PAGE_SIZE = MAX_PER_PAGE;
 

@@ -6,7 +6,7 @@ import type { Job, Queue } from 'bullmq';
 import { startReconcileRun, type SyncRunParams } from '../db/sync-runs.js';
 import { JOB, PRIORITY, type ReconcileData } from '../queue/jobs.js';
 import { enqueueListPage } from './list-page.js';
-import type { ProcessorContext } from './processors.js';
+import type { ProcessorContext } from './processor-context.js';
 
 export const RECONCILE_SCHEDULER_ID = 'reconcile';
 export const RECONCILE_PARAMS: SyncRunParams = { filters: {}, details: 'auto' };

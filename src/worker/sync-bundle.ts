@@ -17,7 +17,7 @@ import type { TokPortalClient } from '../tokportal/client.js';
 import { isTokPortalApiError } from '../tokportal/errors.js';
 import { databaseNow, pendingBundleEvents } from './bundle-events.js';
 import { classifyFailure } from './failure-policy.js';
-import type { ProcessorContext } from './processors.js';
+import type { ProcessorContext } from './processor-context.js';
 
 export type BundleRefresh =
   | { kind: 'applied'; result: ApplyResult; eventsProcessed: number }
