@@ -2,7 +2,8 @@
 // wrong value stops the process at start with one line naming the variable, instead
 // of failing later somewhere deep in a job.
 import { z } from 'zod';
-import { parseDuration } from './lib/duration.js';
+import { MAX_WORKER_CONCURRENCY, concurrencyRangeMessage } from './lib/bounds.js';
+import { checkDuration, parseDuration, type DurationRule } from './lib/duration.js';
 import { ConfigError } from './lib/fatal-error.js';
 
 // Both live in modules without the validator, so the CLI can use them before (or without) reading the environment.
@@ -10,19 +11,25 @@ export { ConfigError, parseDuration };
 
 export const DEFAULT_TOKPORTAL_BASE_URL = 'https://app.tokportal.com/api/ext';
 
-const duration = (fallback: string) =>
+const duration = (fallback: string, rule: DurationRule) =>
   z
     .string()
     .default(fallback)
     .transform((text, ctx) => {
-      const ms = parseDuration(text);
-      if (ms === undefined || ms <= 0) {
-        ctx.addIssue({ code: 'custom', message: 'expected a duration such as 15m, 900s or 500ms' });
+      const checked = checkDuration(text, rule);
+      if (!checked.ok) {
+        ctx.addIssue({ code: 'custom', message: checked.reason });
         return z.NEVER;
       }
-      return ms;
+      return checked.ms;
     });
 
+/** Reconcile lists the whole workspace; more often than once a minute only spends the API budget. */
+export const RECONCILE_INTERVAL_RULE: DurationRule = { minMs: 60_000, example: '15m' };
+export const DEFAULT_ADMIN_PORT = 9464;
+
+const port = (fallback: number) =>
+  z.coerce.number().int('expected a port number').min(0, 'expected a port number').max(65_535, 'expected a port number').default(fallback);
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
@@ -63,15 +70,22 @@ const envSchema = z.object({
   TOKPORTAL_RATE_LIMIT_PER_MIN: positiveInt(120),
   TOKPORTAL_TIMEOUT_MS: positiveInt(15_000),
   WEBHOOK_TOLERANCE_SECONDS: positiveInt(300),
-  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-  HOST: z.string().default('0.0.0.0'),
+  PORT: port(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  ADMIN_PORT: port(DEFAULT_ADMIN_PORT),
+  ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
   ADMIN_TOKEN: z.preprocess(
     emptyAsUndefined,
     z.string().min(16, 'expected at least 16 characters (use a random token)').optional(),
   ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  WORKER_CONCURRENCY: positiveInt(4),
-  RECONCILE_INTERVAL: duration('15m'),
+  WORKER_CONCURRENCY: z.coerce
+    .number()
+    .default(4)
+    .refine((n) => Number.isInteger(n) && n >= 1 && n <= MAX_WORKER_CONCURRENCY, {
+      error: (issue) => concurrencyRangeMessage(String(issue.input)),
+    }),
+  RECONCILE_INTERVAL: duration('15m', RECONCILE_INTERVAL_RULE),
 });
 
 export type Config = {
@@ -87,6 +101,8 @@ export type Config = {
   webhookToleranceSeconds: number;
   port: number;
   host: string;
+  adminPort: number;
+  adminHost: string;
   adminToken: string | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   workerConcurrency: number;
@@ -114,6 +130,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookToleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS,
     port: e.PORT,
     host: e.HOST,
+    adminPort: e.ADMIN_PORT,
+    adminHost: e.ADMIN_HOST,
     adminToken: e.ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
     workerConcurrency: e.WORKER_CONCURRENCY,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseDuration, requireSetting, requireWebhookSecrets } from '../src/config.js';
+import { checkDuration, formatDuration } from '../src/lib/duration.js';
 
 const key = `sk_${'ab'.repeat(32)}`;
 
@@ -15,6 +16,9 @@ describe('loadConfig', () => {
       webhookSecrets: [],
       reconcileIntervalMs: 15 * 60_000,
       logLevel: 'info',
+      adminPort: 9464,
+      adminHost: '127.0.0.1',
+      workerConcurrency: 4,
     });
   });
 
@@ -36,7 +40,15 @@ describe('loadConfig', () => {
     ['TOKPORTAL_API_KEY', 'sk_short', /^Invalid TOKPORTAL_API_KEY: expected sk_ followed by 64/],
     ['DATABASE_URL', 'mysql://x', /^Invalid DATABASE_URL: expected a postgres/],
     ['REDIS_URL', 'localhost:6379', /^Invalid REDIS_URL: /],
-    ['RECONCILE_INTERVAL', 'soon', /^Invalid RECONCILE_INTERVAL: expected a duration/],
+    ['RECONCILE_INTERVAL', 'soon', /^Invalid RECONCILE_INTERVAL: "soon" is not a duration; write a duration such as 15m/],
+    // Once meant 15 ms, and ran 16 reconciles in 18 s.
+    ['RECONCILE_INTERVAL', '15', /^Invalid RECONCILE_INTERVAL: "15" has no unit; write a duration such as 15m \(units: ms, s, m, h\)$/],
+    ['RECONCILE_INTERVAL', '15ms', /^Invalid RECONCILE_INTERVAL: "15ms" is below the minimum of 1m; /],
+    ['RECONCILE_INTERVAL', '59s', /^Invalid RECONCILE_INTERVAL: "59s" is below the minimum of 1m; /],
+    ['WORKER_CONCURRENCY', '100000000', /^Invalid WORKER_CONCURRENCY: expected a whole number from 1 to 64, got "100000000"/],
+    ['WORKER_CONCURRENCY', '0', /^Invalid WORKER_CONCURRENCY: expected a whole number from 1 to 64/],
+    ['WORKER_CONCURRENCY', '2.5', /^Invalid WORKER_CONCURRENCY: expected a whole number from 1 to 64/],
+    ['ADMIN_PORT', '70000', /^Invalid ADMIN_PORT: expected a port number/],
     ['TOKPORTAL_RATE_LIMIT_PER_MIN', '0', /^Invalid TOKPORTAL_RATE_LIMIT_PER_MIN: /],
     ['ADMIN_TOKEN', 'short', /^Invalid ADMIN_TOKEN: expected at least 16/],
   ])('rejects a bad %s with one line naming it', (variable, value, message) => {
@@ -64,9 +76,24 @@ describe('loadConfig', () => {
   });
 });
 
+describe('durations', () => {
+  it('accepts the minimum itself and a unit-suffixed value', () => {
+    expect(loadConfig({ RECONCILE_INTERVAL: '1m' }).reconcileIntervalMs).toBe(60_000);
+    expect(loadConfig({ RECONCILE_INTERVAL: '2h' }).reconcileIntervalMs).toBe(7_200_000);
+    expect(checkDuration(' 30s ', { minMs: 1_000, example: '30s' })).toEqual({ ok: true, ms: 30_000 });
+  });
+
+  it.each([
+    [900_000, '15m'],
+    [90_000, '90s'],
+    [3_600_000, '1h'],
+    [1_500, '1500ms'],
+  ])('formats %s ms as %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
+});
+
 describe('parseDuration', () => {
   it.each([
-    ['500', 500],
+    ['500', undefined],
     ['500ms', 500],
     ['2s', 2000],
     ['15m', 900_000],

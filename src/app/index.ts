@@ -4,5 +4,6 @@
 export { assertRedisReachable, createRuntime, recordApiCall, redactUrl, type Runtime, type RuntimeOptions } from './runtime.js';
 export { stopOnSignals } from './signals.js';
 export { startAll, type StartedServices } from './start-all.js';
-export { startReceiver, warnIfRedisUnreachable, type ReceiverListen } from './start-receiver.js';
-export { backfillDependencies, startWorker, startWorkerOps, type WorkerTuning } from './start-worker.js';
+export { startReceiver, warnIfRedisUnreachable, type ReceiverListen, type StartedReceiver } from './start-receiver.js';
+export { type AdminListen } from './admin.js';
+export { backfillDependencies, startWorker, startWorkerAdmin, type WorkerTuning } from './start-worker.js';

@@ -4,6 +4,7 @@
 // repeating the same setup, and everything opened here is closed by `close()`.
 import { Redis } from 'ioredis';
 import { loadConfig, requireSetting, type Config } from '../config.js';
+import { migrateWhenReachable, OPEN_GATE, type DatabaseGate } from '../db/availability.js';
 import { openDatabase, type Database, type DatabaseHandle } from '../db/connection.js';
 import { describeError, FatalError } from '../lib/fatal-error.js';
 import { createLogger, type Logger } from '../lib/logger.js';
@@ -19,6 +20,8 @@ export type Runtime = {
   metrics: Metrics;
   database: DatabaseHandle;
   db: Database;
+  /** Open once the database answered and is migrated (at once unless `whenDatabaseDown: 'serve'`). */
+  databaseGate: DatabaseGate;
   /** A new Redis connection for the role; closed with the runtime. */
   redis(role: 'producer' | 'worker'): Redis;
   /** The sync queue on a shared producer connection (fails fast when Redis is down). */
@@ -36,6 +39,12 @@ export type RuntimeOptions = {
   metrics?: Metrics;
   /** Apply pending migrations at start (default true). */
   migrate?: boolean;
+  /**
+   * What to do when Postgres does not answer at start: `fail` (default: one-shot commands say so
+   * and exit), `wait` (retry until it answers, saying so once: the worker) or `serve` (return at
+   * once with a closed `databaseGate` that opens when it answers: the receiver answers 503 meanwhile).
+   */
+  whenDatabaseDown?: 'fail' | 'wait' | 'serve';
   /**
    * Embedded PGlite is one process's private database: only `start` (everything in one
    * process) and one-shot commands may use it; a separate worker or receiver would not
@@ -59,9 +68,26 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     pgliteDir: config.pgliteDir,
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
   });
+  const whenDown = database.kind === 'pglite' ? 'fail' : (options.whenDatabaseDown ?? 'fail');
+  let databaseGate: DatabaseGate = OPEN_GATE;
   try {
-    if (options.migrate ?? true) await database.migrate();
+    if ((options.migrate ?? true) && whenDown === 'fail') await database.migrate();
+    if ((options.migrate ?? true) && whenDown !== 'fail') {
+      databaseGate = migrateWhenReachable(database, {
+        onWaiting: (error, retryMs) =>
+          logger.warn(
+            { database: redactUrl(config.databaseUrl ?? ''), err: describeError(error), retryEveryMs: `${retryMs} growing to 10000` },
+            whenDown === 'wait'
+              ? 'Postgres is not reachable: waiting for it, retrying (this is said once)'
+              : 'Postgres is not reachable: answering webhooks 503 with Retry-After (TokPortal retries them) until it answers; retrying',
+          ),
+        onOpen: (waitedMs) => logger.info({ waitedMs }, 'Postgres answers again: migrations applied'),
+      });
+      // Serving: wait for the first attempt only, so a healthy start is open before it listens.
+      await (whenDown === 'wait' ? databaseGate.opened : databaseGate.firstAttempt);
+    }
   } catch (error) {
+    databaseGate.stop();
     await database.close().catch(() => {});
     throw new FatalError(`The database is not usable (${database.kind}): ${describeError(error)}`);
   }
@@ -79,6 +105,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     metrics,
     database,
     db: database.db,
+    databaseGate,
     redis(role) {
       const connection = createRedis(config.redisUrl, role);
       // ioredis reports every reconnect attempt as an error; one line per outage is enough.
@@ -115,6 +142,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     },
     close() {
       closing ??= (async () => {
+        databaseGate.stop();
         for (const cleanup of cleanups.reverse()) {
           await settle(cleanup(), logger, 'cleanup');
         }

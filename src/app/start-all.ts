@@ -1,14 +1,13 @@
 // Receiver, worker and reconcile scheduler on one runtime: what `start` runs, and how the demo
 // and the end-to-end tests start the whole application.
-import type { ReceiverHandle } from '../receiver/server.js';
 import { ensureReconcileScheduler } from '../worker/reconcile.js';
 import type { SyncWorkerHandle, WorkerStop } from '../worker/worker.js';
 import type { Runtime } from './runtime.js';
-import { startReceiver, type ReceiverListen } from './start-receiver.js';
+import { startReceiver, type ReceiverListen, type StartedReceiver } from './start-receiver.js';
 import { startWorker } from './start-worker.js';
 
 export type StartedServices = {
-  receiver: ReceiverHandle;
+  receiver: StartedReceiver;
   worker: SyncWorkerHandle;
   /** Stops in the order that loses nothing: receiver (flushes the inbox), worker (finishes jobs), pools. */
   stop(): Promise<void>;
@@ -19,7 +18,7 @@ export type StartedServices = {
 /** Starts everything on a runtime; stop() also closes the runtime. */
 export async function startAll(runtime: Runtime, listen: ReceiverListen = {}): Promise<StartedServices> {
   const worker = await startWorker(runtime);
-  let receiver: ReceiverHandle;
+  let receiver: StartedReceiver;
   try {
     receiver = await startReceiver(runtime, listen);
     await ensureReconcileScheduler(runtime.queue(), runtime.config.reconcileIntervalMs);

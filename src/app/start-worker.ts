@@ -4,8 +4,9 @@ import { requireSetting } from '../config.js';
 import { SYNC_QUEUE_NAME } from '../queue/jobs.js';
 import { queueConnection } from '../queue/sync-queue.js';
 import type { BackfillDependencies } from '../worker/backfill.js';
-import { startWorkerOpsServer, type WorkerOpsServer } from '../worker/ops-server.js';
+import type { AdminListener } from '../http/admin-listener.js';
 import { startSyncWorker, type SyncWorkerHandle } from '../worker/worker.js';
+import { startAdmin } from './admin.js';
 import type { Runtime } from './runtime.js';
 
 export type WorkerTuning = {
@@ -20,6 +21,7 @@ export async function startWorker(runtime: Runtime, tuning: WorkerTuning = {}): 
   requireSetting(config, 'apiKey', 'the worker reads bundles from the TokPortal API');
   const queue = runtime.queue();
   const concurrency = tuning.concurrency ?? config.workerConcurrency;
+  runtime.metrics.apiRateLimitPerMinute.set(config.rateLimitPerMin);
   const handle = await startSyncWorker({
     ctx: { db: runtime.db, client: runtime.client(), queue, metrics: runtime.metrics, logger, config },
     connection: runtime.redis('worker'),
@@ -36,20 +38,13 @@ export async function startWorker(runtime: Runtime, tuning: WorkerTuning = {}): 
   return handle;
 }
 
-/** The /healthz, /readyz, /metrics server of a standalone worker (metrics behind ADMIN_TOKEN). */
-export async function startWorkerOps(runtime: Runtime, port: number, adminToken: string): Promise<WorkerOpsServer> {
+/**
+ * The admin listener of a standalone worker: its /metrics (API calls, 429s, rate-limit budget,
+ * jobs, sync lag, queue depth), /healthz and /readyz, and the queue dashboard with ADMIN_TOKEN.
+ */
+export async function startWorkerAdmin(runtime: Runtime, listen: { port?: number; host?: string } = {}): Promise<AdminListener> {
   const queue = runtime.queue();
-  const server = await startWorkerOpsServer({
-    db: runtime.db,
-    redis: queueConnection(queue) ?? runtime.redis('producer'),
-    queue,
-    metrics: runtime.metrics,
-    adminToken,
-    port,
-    host: runtime.config.host,
-  });
-  runtime.logger.info({ url: server.url }, 'worker metrics and health listening');
-  return server;
+  return startAdmin(runtime, listen, { queue, redis: queueConnection(queue) ?? runtime.redis('producer') });
 }
 
 /** What a backfill needs from a runtime: its mirror, its queue and a worker of its own. */

@@ -20,18 +20,19 @@ export function rowsOf(result: unknown): Record<string, unknown>[] {
   return ((result as { rows?: Record<string, unknown>[] }).rows ?? []) as Record<string, unknown>[];
 }
 
-export async function runReport(db: Database, name: ReportName, limit: number): Promise<ReportResult> {
+/** limit null: every row (LIMIT NULL is Postgres for no limit). */
+export async function runReport(db: Database, name: ReportName, limit: number | null): Promise<ReportResult> {
   const definition: ReportDefinition = REPORT_DEFINITIONS[name];
   const pairs = definition.columns.map((column) => (typeof column === 'string' ? [column, column] : column));
   // Static SQL from the definitions; only the limit comes from the user, as a parameter.
   const select = pairs.map(([as, expression]) => `${expression} AS "${as}"`).join(', ');
-  const query = sql`${sql.raw(`SELECT ${select} FROM "tokportal"."${name}" ORDER BY ${definition.orderBy}`)} LIMIT ${limit + 1}`;
+  const query = sql`${sql.raw(`SELECT ${select} FROM "tokportal"."${name}" ORDER BY ${definition.orderBy}`)} LIMIT ${limit === null ? null : limit + 1}`;
   const rows = rowsOf(await db.execute(query));
   return {
     name,
     title: definition.title,
     columns: pairs.map(([as]) => as!),
-    rows: rows.slice(0, limit),
-    truncated: rows.length > limit,
+    rows: limit === null ? rows : rows.slice(0, limit),
+    truncated: limit !== null && rows.length > limit,
   };
 }

@@ -90,13 +90,19 @@ export function formatWhereToLook(databaseUrl: string | undefined, exampleBundle
   return lines.join('\n');
 }
 
-export type RunningEndpoints = { receiverUrl: string; fakeOrigin: string; fakeBaseUrl: string; exampleBundleId: string | undefined };
+export type RunningEndpoints = {
+  receiverUrl: string;
+  adminUrl: string | null;
+  fakeOrigin: string; fakeBaseUrl: string; exampleBundleId: string | undefined };
 
 export function formatKeepRunning(endpoints: RunningEndpoints): string {
   const id = endpoints.exampleBundleId ?? '<bundle_id>';
   return [
     'Still running (Ctrl-C stops everything):',
-    `  receiver         ${endpoints.receiverUrl}/webhooks/tokportal   (also /healthz, /readyz; /metrics and /admin/queues with ADMIN_TOKEN)`,
+    `  receiver         ${endpoints.receiverUrl}/webhooks/tokportal   (also /healthz, /readyz)`,
+    ...(endpoints.adminUrl
+      ? [`  admin            ${endpoints.adminUrl}/metrics   (and ${endpoints.adminUrl}/admin/queues with ADMIN_TOKEN)`]
+      : []),
     `  fake TokPortal   ${endpoints.fakeBaseUrl}   (X-API-Key: the demo key TOKPORTAL_API_KEY in .env.demo)`,
     `  move a bundle    curl -X POST ${endpoints.fakeOrigin}/_fake/bundles/${id}/advance   (or /remake; list ids: GET ${endpoints.fakeOrigin}/_fake/bundles)`,
     `  watch it         each change the mirror records is printed below as it lands`,

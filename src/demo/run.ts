@@ -49,7 +49,8 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<Verifi
     out(`1. ${formatBackfillLine(backfill)}`);
     const unknowable = snapshotUnknowableHandles(stack);
 
-    services = await startAll(runtime, { port: 0, host: '127.0.0.1' });
+    // Free ports on loopback for both listeners: the demo never collides with a running installation.
+    services = await startAll(runtime, { port: 0, host: '127.0.0.1', admin: { port: 0, host: '127.0.0.1' } });
     fake.addWebhookEndpoint({ url: `${services.receiver.url}/webhooks/tokportal`, secret: DEMO_WEBHOOK_SECRET });
     const pipeline = { fake, db: runtime.db, queue: runtime.queue() };
     // The scheduler's first reconcile runs at once: on a fresh mirror it finds nothing to do.
@@ -81,7 +82,7 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<Verifi
     out(formatWhereToLook(config.databaseUrl, example));
     if (options.keepRunning) {
       out('');
-      out(formatKeepRunning({ receiverUrl: services.receiver.url, fakeOrigin: fake.origin, fakeBaseUrl: fake.baseUrl, exampleBundleId: example }));
+      out(formatKeepRunning({ receiverUrl: services.receiver.url, adminUrl: services.receiver.adminUrl, fakeOrigin: fake.origin, fakeBaseUrl: fake.baseUrl, exampleBundleId: example }));
       const stopFollowing = await followChanges(runtime.db, out);
       await untilSignal(stack);
       await stopFollowing();

@@ -2,6 +2,13 @@
 // Each call builds its own Registry instead of using prom-client's global one: tests run
 // many apps in one process, and a second registration of a name on the global registry throws.
 // Queue depth and inbox lag are read at scrape time (collect), so they are never stale.
+//
+// Each process exports only the series it owns (`role`): a receiver's /metrics carries webhooks,
+// signatures and the inbox; a worker's carries jobs, API calls, 429s, the rate-limit budget,
+// sync lag and the queue depth. A series a process never moves would otherwise be scraped as a
+// constant 0 (`api_rate_limit_remaining 0` on every receiver) and hide the worker's real value
+// in any sum or max across targets. Every counter exists in every role, so code can count
+// unconditionally; only the owner's registry exposes it.
 import { inArray, sql } from 'drizzle-orm';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Queue } from 'bullmq';
@@ -34,6 +41,8 @@ export type Metrics = {
   apiRequests: Counter<'endpoint' | 'status'>;
   apiRateLimited: Counter;
   apiRateLimitRemaining: Gauge;
+  /** TOKPORTAL_RATE_LIMIT_PER_MIN of this worker: the budget the remaining calls are measured against. */
+  apiRateLimitPerMinute: Gauge;
   jobs: Counter<'name' | 'outcome'>;
   /** Seconds from an event (or API updated_at) to the mirror holding it. */
   syncLagSeconds: Histogram;
@@ -47,22 +56,39 @@ export type Metrics = {
   trackInbox(db: Database): void;
 };
 
+/** Which process the metrics describe: `all` is `start` (receiver and worker in one process). */
+export type MetricsRole = 'receiver' | 'worker' | 'all';
+
 export type MetricsOptions = {
+  /** Default `all`: every series (tests, `start`, the demo). */
+  role?: MetricsRole;
   /** Node process metrics (CPU, memory, event loop); off by default so tests stay light. */
   processMetrics?: boolean;
 };
 
+/** Series that prom-client's default metrics name against Prometheus conventions (`promtool check metrics`). */
+const NONCONFORMING_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const role = options.role ?? 'all';
   const registry = new Registry();
-  const registers = [registry];
-  if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  const owned = [registry];
+  const receiverSeries = role === 'worker' ? [] : owned;
+  const workerSeries = role === 'receiver' ? [] : owned;
+  if (options.processMetrics) {
+    // Unprefixed, as every Node exporter names them (process_cpu_seconds_total...), so stock
+    // dashboards and alerts apply. Three gauges are named `_total` like counters: `promtool check
+    // metrics` refuses them, and their per-type siblings (nodejs_active_handles{type}) hold the same.
+    collectDefaultMetrics({ register: registry });
+    for (const name of NONCONFORMING_DEFAULT_METRICS) registry.removeSingleMetric(name);
+  }
 
   const queues = new Set<Queue>();
   new Gauge({
     name: `${METRIC_PREFIX}queue_jobs`,
     help: 'Jobs in the sync queue by state (read from Redis at scrape time)',
     labelNames: ['queue', 'state'] as const,
-    registers,
+    registers: workerSeries,
     async collect() {
       this.reset();
       await Promise.all(
@@ -91,7 +117,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     new Gauge({
       name: `${METRIC_PREFIX}${name}`,
       help,
-      registers,
+      registers: receiverSeries,
       async collect() {
         this.reset();
         const snapshot = await readInbox();
@@ -108,56 +134,61 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       name: `${METRIC_PREFIX}webhooks_received_total`,
       help: 'Webhook deliveries by event type and outcome',
       labelNames: ['type', 'outcome'] as const,
-      registers,
+      registers: receiverSeries,
     }),
     signatureFailures: new Counter({
       name: `${METRIC_PREFIX}webhook_signature_failures_total`,
       help: 'Webhook deliveries refused for their signature (missing, malformed, stale, mismatch)',
       labelNames: ['reason'] as const,
-      registers,
+      registers: receiverSeries,
     }),
     apiRequests: new Counter({
       name: `${METRIC_PREFIX}api_requests_total`,
       help: 'TokPortal API calls by endpoint and HTTP status (or error code)',
       labelNames: ['endpoint', 'status'] as const,
-      registers,
+      registers: workerSeries,
     }),
     apiRateLimited: new Counter({
       name: `${METRIC_PREFIX}api_rate_limited_total`,
       help: 'TokPortal API answers with status 429',
-      registers,
+      registers: workerSeries,
     }),
     apiRateLimitRemaining: new Gauge({
       name: `${METRIC_PREFIX}api_rate_limit_remaining`,
       help: 'X-RateLimit-Remaining of the latest TokPortal API answer',
-      registers,
+      registers: workerSeries,
+    }),
+    apiRateLimitPerMinute: new Gauge({
+      name: `${METRIC_PREFIX}api_rate_limit_per_minute`,
+      help: 'API calls a minute the installation may spend (TOKPORTAL_RATE_LIMIT_PER_MIN), shared by every worker through Redis',
+      registers: workerSeries,
     }),
     jobs: new Counter({
       name: `${METRIC_PREFIX}jobs_total`,
       help: 'Queue jobs processed by job name and outcome',
       labelNames: ['name', 'outcome'] as const,
-      registers,
+      registers: workerSeries,
     }),
     syncLagSeconds: new Histogram({
       name: `${METRIC_PREFIX}sync_lag_seconds`,
       help: 'Seconds between a change (webhook received or API updated_at) and the mirror holding it',
       buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 1800, 3600],
-      registers,
+      registers: workerSeries,
     }),
     staleObservations: new Counter({
       name: `${METRIC_PREFIX}stale_observations_total`,
       help: 'Observations skipped because the mirror already held a newer state',
-      registers,
+      registers: workerSeries,
     }),
     remakesSeen: new Counter({
       name: `${METRIC_PREFIX}remakes_seen_total`,
       help: 'Account remakes detected while applying snapshots',
-      registers,
+      registers: workerSeries,
     }),
     enqueueFailures: new Counter({
       name: `${METRIC_PREFIX}enqueue_failures_total`,
       help: 'Enqueue attempts that failed (Redis unreachable); the relay retries them from the inbox',
-      registers,
+      registers: receiverSeries,
     }),
     trackQueue(queue) {
       queues.add(queue);

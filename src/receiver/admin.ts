@@ -1,11 +1,9 @@
-// Operator routes: GET /metrics and the BullMQ dashboard at /admin/queues, both behind
-// ADMIN_TOKEN. Without a token the routes do not exist (404): an unguarded dashboard can
-// retry or delete jobs, so "off" is the only safe default.
+// Operator routes, served on the admin listener (ADMIN_HOST:ADMIN_PORT, loopback by default),
+// never on the public webhook port: GET /metrics, and the BullMQ dashboard at /admin/queues.
 //
-// /metrics stays on the main port behind the same token rather than on a separate open
-// port: Prometheus sends bearer tokens natively (`authorization: { credentials: ... }` in
-// a scrape config), and one listener is one thing to firewall. Operators who want an open
-// metrics port can put it behind their own network policy and a proxy that adds the header.
+// /metrics needs no token: the admin listener itself is the boundary (like any exporter port), so
+// Prometheus can discover and scrape every worker replica without a secret to distribute. The
+// dashboard can retry and delete jobs, so it also needs ADMIN_TOKEN; without one it does not exist.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
@@ -55,20 +53,28 @@ export function requireAdminToken(token: string): MiddlewareHandler {
 
 export type AdminRouteOptions = { adminToken: string | undefined; metrics: Metrics; queues: SyncQueue[] };
 
-export function adminRoutes(options: AdminRouteOptions): Hono {
-  const app = new Hono();
-  const { adminToken, metrics } = options;
-  if (!adminToken) return app; // admin off: nothing registered, every admin path is a 404
+/**
+ * Not strict about a trailing slash: /admin/queues/ is the page's own <base href>, what a bookmark
+ * or a proxy rule often holds, and must not be a 404. The app that serves these routes (the admin
+ * listener) is created with the same option, since the outermost app decides how paths match.
+ */
+export const ADMIN_APP_OPTIONS = { strict: false } as const;
 
-  const guard = requireAdminToken(adminToken);
-  app.use(METRICS_PATH, guard);
-  app.use(ADMIN_QUEUES_PATH, guard);
-  app.use(`${ADMIN_QUEUES_PATH}/*`, guard);
+export function adminRoutes(options: AdminRouteOptions): Hono {
+  const app = new Hono(ADMIN_APP_OPTIONS);
+  const { adminToken, metrics } = options;
 
   app.get(METRICS_PATH, async (c) => {
     const body = await metrics.registry.metrics();
     return c.body(body, 200, { 'Content-Type': metrics.registry.contentType });
   });
+  if (!adminToken) return app; // dashboard off: every /admin path is a 404
+
+  const guard = requireAdminToken(adminToken);
+  app.use(ADMIN_QUEUES_PATH, guard);
+  app.use(`${ADMIN_QUEUES_PATH}/*`, guard);
+  app.use(ADMIN_QUEUES_PATH, withoutRemoteAssets);
+  app.use(`${ADMIN_QUEUES_PATH}/queue/*`, withoutRemoteAssets);
 
   const board = new HonoAdapter(serveStatic);
   // @bull-board/hono pins its own patch release of @bull-board/api; the adapter interface is
@@ -81,4 +87,25 @@ export function adminRoutes(options: AdminRouteOptions): Hono {
   board.setBasePath(ADMIN_QUEUES_PATH);
   app.route(ADMIN_QUEUES_PATH, board.registerPlugin());
   return app;
+}
+
+/**
+ * bull-board's page links a Google Fonts stylesheet: on an operator network without internet the
+ * page waits on it, and anywhere else it tells Google who opens the dashboard. Its own CSS names
+ * system fallbacks, so the page drops every stylesheet or script that is not served from here.
+ */
+const withoutRemoteAssets: MiddlewareHandler = async (c, next) => {
+  await next();
+  if (!c.res.headers.get('content-type')?.includes('text/html')) return;
+  const html = stripRemoteAssets(await c.res.text());
+  const headers = new Headers(c.res.headers);
+  headers.delete('content-length');
+  c.res = new Response(html, { status: c.res.status, headers });
+};
+
+/** Removes <link> and <script> elements whose URL is absolute (http:, https: or protocol-relative). */
+export function stripRemoteAssets(html: string): string {
+  return html
+    .replace(/<link\b[^>]*\bhref=["'](?:https?:)?\/\/[^"']*["'][^>]*>\s*/gi, '')
+    .replace(/<script\b[^>]*\bsrc=["'](?:https?:)?\/\/[^"']*["'][^>]*>\s*<\/script>\s*/gi, '');
 }

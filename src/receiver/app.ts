@@ -1,11 +1,11 @@
-// The receiver's Hono app, composed from small route modules: webhooks, health, admin.
+// The receiver's public Hono app: POST /webhooks/tokportal, /healthz and /readyz, nothing else.
+// /metrics and the queue dashboard live on the admin listener (src/http/admin-listener.ts), so
+// publishing this port to TokPortal publishes no operator route.
 import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import type { Database } from '../db/connection.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { SyncQueue } from '../queue/sync-queue.js';
-import { adminRoutes } from './admin.js';
 import { healthRoutes } from './health.js';
 import type { InboxWriter } from './inbox-writer.js';
 import { webhookRoutes } from './webhook.js';
@@ -13,25 +13,41 @@ import { webhookRoutes } from './webhook.js';
 export type ReceiverAppOptions = {
   db: Database;
   redis: Redis;
-  queue: SyncQueue;
   writer: InboxWriter;
   metrics: Metrics;
   logger: Logger;
   webhookSecrets: readonly string[];
   toleranceSeconds: number;
-  adminToken: string | undefined;
   readinessTimeoutMs?: number;
+  /** Why the receiver cannot store events yet (database gate), or null when it can. */
+  notAccepting?: () => string | null;
 };
 
 export function createReceiverApp(options: ReceiverAppOptions): Hono {
-  const { db, redis, queue, writer, metrics, logger } = options;
+  const { db, redis, writer, metrics, logger } = options;
   const app = new Hono();
-  app.route('/', healthRoutes({ db, redis, ...(options.readinessTimeoutMs ? { timeoutMs: options.readinessTimeoutMs } : {}) }));
+  const gate = options.notAccepting;
   app.route(
     '/',
-    webhookRoutes({ db, writer, metrics, logger, secrets: options.webhookSecrets, toleranceSeconds: options.toleranceSeconds }),
+    healthRoutes({
+      db,
+      redis,
+      ...(options.readinessTimeoutMs ? { timeoutMs: options.readinessTimeoutMs } : {}),
+      ...(gate ? { gate } : {}),
+    }),
   );
-  app.route('/', adminRoutes({ adminToken: options.adminToken, metrics, queues: [queue] }));
+  app.route(
+    '/',
+    webhookRoutes({
+      db,
+      writer,
+      metrics,
+      logger,
+      secrets: options.webhookSecrets,
+      toleranceSeconds: options.toleranceSeconds,
+      ...(gate ? { accepting: () => gate() === null } : {}),
+    }),
+  );
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: 'no such route', details: {} } }, 404));
   app.onError((error, c) => {
     logger.error({ err: error.message, path: c.req.path }, 'receiver: unhandled error');

@@ -8,7 +8,13 @@ import type { Database } from '../db/connection.js';
 import { pingRedis } from '../queue/redis.js';
 import { withTimeout } from '../lib/with-timeout.js';
 
-export type ReadinessOptions = { db: Database; redis: Redis; timeoutMs?: number };
+export type ReadinessOptions = {
+  db: Database;
+  redis: Redis;
+  timeoutMs?: number;
+  /** Why the process does not serve yet (the receiver's database gate), or null once it does. */
+  gate?: () => string | null;
+};
 
 export type CheckResult = { ok: true; latencyMs: number } | { ok: false; error: string };
 
@@ -21,8 +27,11 @@ export function healthRoutes(options: ReadinessOptions): Hono {
       timedCheck(() => options.db.execute(sql`select 1`), timeoutMs),
       timedCheck(() => pingRedis(options.redis, timeoutMs), timeoutMs + 100),
     ]);
-    const ready = postgres.ok && redis.ok;
-    return c.json({ status: ready ? 'ready' : 'not_ready', checks: { postgres, redis } }, ready ? 200 : 503);
+    const notServing = options.gate?.() ?? null;
+    const checks: Record<string, CheckResult> = { postgres, redis };
+    if (options.gate) checks.migrations = notServing === null ? { ok: true, latencyMs: 0 } : { ok: false, error: notServing };
+    const ready = postgres.ok && redis.ok && notServing === null;
+    return c.json({ status: ready ? 'ready' : 'not_ready', checks }, ready ? 200 : 503);
   });
   return app;
 }

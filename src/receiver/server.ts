@@ -3,7 +3,9 @@
 // the writer → stop the relay. Database and Redis pools belong to the caller.
 import type { Redis } from 'ioredis';
 import { requireWebhookSecrets, type Config } from '../config.js';
+import { OPEN_GATE, type DatabaseGate } from '../db/availability.js';
 import type { Database } from '../db/connection.js';
+import { listenAddress } from '../http/listen-address.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { SyncQueue } from '../queue/sync-queue.js';
@@ -28,6 +30,8 @@ export type ReceiverOptions = {
   relay?: Partial<Pick<RelayOptions, 'intervalMs' | 'maxBackoffMs' | 'batchSize' | 'graceMs'>> | false;
   /** How long close() lets in-flight requests finish before cutting connections (default 10 s). */
   shutdownTimeoutMs?: number;
+  /** Closed while Postgres has not answered since start: webhooks 503, /readyz 503, no relay. */
+  databaseGate?: DatabaseGate;
 };
 
 export type ReceiverHandle = {
@@ -43,30 +47,34 @@ export async function startReceiver(options: ReceiverOptions): Promise<ReceiverH
   const webhookSecrets = requireWebhookSecrets(config);
   const writer = new InboxWriter({ db, queue, redis, metrics, logger, ...options.writer });
   const relay = options.relay === false ? null : new Relay({ db, queue, redis, logger, ...options.relay });
+  const gate = options.databaseGate ?? OPEN_GATE;
   metrics.trackQueue(queue);
   metrics.trackInbox(db);
 
   const app = createReceiverApp({
     db,
     redis,
-    queue,
     writer,
     metrics,
     logger,
     webhookSecrets,
     toleranceSeconds: config.webhookToleranceSeconds,
-    adminToken: config.adminToken,
+    notAccepting: () => gate.reason(),
   });
 
   const host = options.host ?? config.host;
   const { port, stop } = await listenGracefully(app.fetch, options.port ?? config.port, host);
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  relay?.start();
-  logger.info({ url, admin: config.adminToken ? 'on' : 'off (set ADMIN_TOKEN)', signingSecretCount: webhookSecrets.length }, 'receiver listening');
+  const url = listenAddress(host, port);
+  let closed = false;
+  // The relay reads the inbox: it starts once the database answers (at once, normally).
+  if (gate.open) relay?.start();
+  else void gate.opened.then(() => !closed && relay?.start(), () => {});
+  logger.info({ url, signingSecretCount: webhookSecrets.length, accepting: gate.open }, 'receiver listening');
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      closed = true;
       await stop(options.shutdownTimeoutMs ?? 10_000);
       await writer.close();
       await relay?.stop();

@@ -15,6 +15,8 @@ import type { InboxWriter } from './inbox-writer.js';
 export { WEBHOOK_PATH } from './webhook-path.js';
 import { WEBHOOK_PATH } from './webhook-path.js';
 export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
+/** What a 503 asks TokPortal (or a proxy) to wait before the next attempt. */
+export const RETRY_AFTER_SECONDS = 5;
 
 export type WebhookRouteOptions = {
   db: Database;
@@ -24,6 +26,8 @@ export type WebhookRouteOptions = {
   /** Every currently valid signing secret (several during a rotation). */
   secrets: readonly string[];
   toleranceSeconds: number;
+  /** Closed while Postgres has not answered since start: deliveries get 503 + Retry-After. */
+  accepting?: () => boolean;
 };
 
 /** Event types become a metric label only when TokPortal documents them: unbounded labels would bloat Prometheus. */
@@ -31,6 +35,7 @@ const typeLabel = (type: string | undefined): string => (type && isKnownEventTyp
 
 export function webhookRoutes(options: WebhookRouteOptions): Hono {
   const { db, writer, metrics, logger, secrets, toleranceSeconds } = options;
+  const accepting = options.accepting ?? (() => true);
   const count = (type: string, outcome: WebhookOutcome) => metrics.webhooksReceived.inc({ type, outcome });
   const app = new Hono();
 
@@ -62,6 +67,12 @@ export function webhookRoutes(options: WebhookRouteOptions): Hono {
     WEBHOOK_PATH,
     limitBody,
     async (c) => {
+      if (!accepting()) {
+        // Nothing can be stored before the schema is known to be there: TokPortal keeps the delivery.
+        count('unverified', 'unavailable');
+        c.header('Retry-After', String(RETRY_AFTER_SECONDS));
+        return c.json(errorBody('INBOX_UNAVAILABLE', 'the database is not reachable yet; retry later'), 503);
+      }
       const raw = new Uint8Array(await c.req.arrayBuffer());
       const check = verifySignature({
         header: c.req.header(WEBHOOK_HEADERS.signature),
@@ -119,7 +130,7 @@ export function webhookRoutes(options: WebhookRouteOptions): Hono {
   function unavailable(c: Context, error: unknown, type: string): Response {
     count(typeLabel(type), 'unavailable');
     logger.error({ err: error instanceof Error ? error.message : String(error) }, 'webhook not stored: inbox unavailable (503, TokPortal will retry)');
-    c.header('Retry-After', '5');
+    c.header('Retry-After', String(RETRY_AFTER_SECONDS));
     return c.json(errorBody('INBOX_UNAVAILABLE', 'the event could not be stored; retry later'), 503);
   }
 

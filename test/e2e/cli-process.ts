@@ -17,6 +17,8 @@ const OWN_SETTINGS = [
   'TOKPORTAL_RATE_LIMIT_PER_MIN',
   'PORT',
   'HOST',
+  'ADMIN_PORT',
+  'ADMIN_HOST',
   'ADMIN_TOKEN',
   'LOG_LEVEL',
   'WORKER_CONCURRENCY',
@@ -33,7 +35,9 @@ export type CliProcess = {
 
 export function runCli(args: string[], env: Record<string, string>): CliProcess {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !OWN_SETTINGS.includes(key)));
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // No .env of the developer's checkout, and a free admin port: test files run side by side.
+  const defaults = { ENV_FILE: '', ADMIN_PORT: '0', ADMIN_HOST: '127.0.0.1' };
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...inherited, ...defaults, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const listeners = new Set<() => void>();

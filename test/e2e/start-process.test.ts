@@ -50,8 +50,11 @@ describe('tokportal-sync start (PGlite)', () => {
     });
     // Booting PGlite (WebAssembly) and migrating it takes seconds, more on a loaded machine.
     await start.waitForOutput(/"msg":"receiver listening"/, 60_000);
-    const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(start.output().stdout)?.[1];
+    await start.waitForOutput(/"msg":"admin listener ready"/);
+    const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"receiver listening"/.exec(start.output().stdout)?.[1];
+    const adminUrl = /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"admin listener ready"/.exec(start.output().stdout)?.[1];
     expect(url).toBeDefined();
+    expect(adminUrl).toBeDefined();
     expect(await q.queue.getJobScheduler(RECONCILE_SCHEDULER_ID)).toBeTruthy();
 
     const bundleId = fake.listBundleIds()[0]!;
@@ -66,8 +69,11 @@ describe('tokportal-sync start (PGlite)', () => {
       },
       { timeoutMs: 30_000, what: 'the webhook sync and the first reconcile to finish' },
     );
-    const metrics = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-    expect(await metrics.text()).toMatch(/tokportal_sync_jobs_total\{name="sync-bundle",outcome="completed"\} [1-9]/);
+    // One process, both sides' series on its one admin listener; none on the public port.
+    expect((await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(404);
+    const metrics = await (await fetch(`${adminUrl}/metrics`)).text();
+    expect(metrics).toMatch(/tokportal_sync_jobs_total\{name="sync-bundle",outcome="completed"\} [1-9]/);
+    expect(metrics).toMatch(/tokportal_sync_webhooks_received_total\{type="bundle.published",outcome="accepted"\} 1/);
 
     start.child.kill('SIGTERM');
     expect((await start.exited).code).toBe(0);

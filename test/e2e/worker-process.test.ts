@@ -57,8 +57,8 @@ describe('tokportal-sync worker process', () => {
     expect(orphan?.data.bundleId).toBe(bundleId);
     live.fake.setFaults({ latencyMs: 0 });
 
-    const successor = workerProcess(live.fake.apiKey, ['--metrics-port', '0']);
-    await successor.waitForOutput(/worker metrics and health listening/);
+    const successor = workerProcess(live.fake.apiKey, ['--admin-port', '0']);
+    await successor.waitForOutput(/admin listener ready/);
     await live.settle(20_000);
     const rerun = await live.q.queue.getJob(orphan!.id!);
     expect(await rerun?.getState()).toBe('completed');
@@ -68,13 +68,16 @@ describe('tokportal-sync worker process', () => {
     expect(result!.mirror).toEqual(result!.api);
     expect(await pendingInboxEvents(live.database)).toBe(0);
 
-    // The standalone worker's own counters are scrapeable (behind the admin token).
-    const opsUrl = /"url":"(http:\/\/127\.0\.0\.1:\d+)","msg":"worker metrics/.exec(successor.output().stdout)?.[1];
+    // The standalone worker's own counters are scrapeable on its admin listener, and only its own.
+    const opsUrl = /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"admin listener ready"/.exec(successor.output().stdout)?.[1];
     expect((await fetch(`${opsUrl}/healthz`)).status).toBe(200);
-    expect((await fetch(`${opsUrl}/metrics`)).status).toBe(401);
-    const scrape = await (await fetch(`${opsUrl}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+    const scrape = await (await fetch(`${opsUrl}/metrics`)).text();
     expect(scrape).toMatch(/tokportal_sync_api_requests_total\{endpoint="GET \/bundles\/:id",status="200"\} [1-9]/);
     expect(scrape).toMatch(/tokportal_sync_jobs_total\{name="sync-bundle",outcome="completed"\} [1-9]/);
+    expect(scrape).toMatch(/^tokportal_sync_api_rate_limit_per_minute 6000$/m);
+    expect(scrape).toMatch(/^process_resident_memory_bytes \d+/m);
+    expect(scrape).not.toContain('tokportal_sync_webhooks_received_total');
+    expect(scrape).not.toContain('tokportal_sync_inbox_');
 
     // SIGTERM: graceful stop, exit 0.
     successor.child.kill('SIGTERM');

@@ -17,6 +17,7 @@ let database: TestDatabase;
 let child: ChildProcess;
 let output = '';
 let url = '';
+let adminUrl = '';
 let exitCode: Promise<number | null>;
 
 function waitForOutput(pattern: RegExp, timeoutMs = 20_000): Promise<RegExpExecArray> {
@@ -36,9 +37,10 @@ function waitForOutput(pattern: RegExp, timeoutMs = 20_000): Promise<RegExpExecA
 
 beforeAll(async () => {
   database = await createTestDatabase('receivercmd');
-  child = spawn(process.execPath, [BIN, 'receiver', '--port', '0', '--host', '127.0.0.1'], {
+  child = spawn(process.execPath, [BIN, 'receiver', '--port', '0', '--host', '127.0.0.1', '--admin-port', '0'], {
     env: {
       ...process.env,
+      ENV_FILE: '',
       DATABASE_URL: database.url,
       REDIS_URL: 'redis://127.0.0.1:1',
       QUEUE_PREFIX: uniquePrefix('receivercmd'),
@@ -52,7 +54,8 @@ beforeAll(async () => {
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   exitCode = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  url = (await waitForOutput(/"url":"(http:\/\/127\.0\.0\.1:\d+)"/))[1]!;
+  url = (await waitForOutput(/"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"receiver listening"/))[1]!;
+  adminUrl = (await waitForOutput(/"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"admin listener ready"/))[1]!;
 }, 60_000);
 
 afterAll(async () => {
@@ -77,7 +80,11 @@ describe('tokportal-sync receiver', () => {
     const forged = await deliver(url, makeEnvelope({ bundleId: 'bun_cmd_3' }), { signature: `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` });
     expect(forged.status).toBe(401);
     expect((await deliver(url, '{"broken":', { eventId: 'evt_cmd_broken' })).status).toBe(400);
-    expect((await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(200);
+    // The operator routes are on the admin listener only (loopback by default), not on the public port.
+    expect((await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(404);
+    expect((await fetch(`${url}/admin/queues`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(404);
+    expect((await fetch(`${adminUrl}/metrics`)).status).toBe(200);
+    expect((await fetch(`${adminUrl}/admin/queues/`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(200);
     await waitForOutput(/webhook refused: signature/);
 
     expect(output).toContain('"msg":"receiver configuration"');

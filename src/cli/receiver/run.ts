@@ -2,29 +2,30 @@
 // while Redis is down.
 import { createRuntime, redactUrl } from '../../app/runtime.js';
 import { stopOnSignals } from '../../app/signals.js';
-import { type ReceiverListen, startReceiver, warnIfRedisUnreachable } from '../../app/start-receiver.js';
+import { startReceiver, warnIfRedisUnreachable, type StartedReceiver } from '../../app/start-receiver.js';
 import { loadConfig, requireWebhookSecrets } from '../../config.js';
-import { FatalError } from '../../lib/fatal-error.js';
 import { createMetrics } from '../../observability/metrics.js';
-import type { ReceiverHandle } from '../../receiver/server.js';
+import { receiverListen, type ListenOptions } from '../listen-options.js';
 
-export async function runReceiverCommand(options: ReceiverListen): Promise<void> {
+export async function runReceiverCommand(options: ListenOptions): Promise<void> {
   const config = loadConfig();
   requireWebhookSecrets(config);
   const runtime = await createRuntime({
     config,
-    metrics: createMetrics({ processMetrics: true }),
+    metrics: createMetrics({ role: 'receiver', processMetrics: true }),
+    // Up even while Postgres is not (a deploy during a failover): 503 + Retry-After until it answers.
+    whenDatabaseDown: 'serve',
     purpose: 'the receiver shares the inbox with the workers (embedded PGlite works only inside `tokportal-sync start`)',
   });
   // Secrets in it (API key, signing secrets, admin token, database URL) are redacted by the logger.
   runtime.logger.info({ config: { ...config, redisUrl: redactUrl(config.redisUrl) } }, 'receiver configuration');
-  let handle: ReceiverHandle;
+  let handle: StartedReceiver;
   try {
     await warnIfRedisUnreachable(runtime);
-    handle = await startReceiver(runtime, options);
+    handle = await startReceiver(runtime, receiverListen(options));
   } catch (error) {
     await runtime.close();
-    throw listenError(error, options.port ?? config.port);
+    throw error;
   }
   await new Promise<void>((resolve) => {
     const releaseSignals = stopOnSignals(async () => {
@@ -34,12 +35,4 @@ export async function runReceiverCommand(options: ReceiverListen): Promise<void>
       resolve();
     }, runtime.logger);
   });
-}
-
-/** EADDRINUSE and friends as one actionable line. */
-function listenError(error: unknown, port: number): unknown {
-  const code = (error as { code?: unknown }).code;
-  if (code === 'EADDRINUSE') return new FatalError(`Port ${port} is already in use: set PORT or pass --port`);
-  if (code === 'EACCES') return new FatalError(`Not allowed to listen on port ${port}: use a port above 1024`);
-  return error;
 }

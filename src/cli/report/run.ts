@@ -8,7 +8,8 @@ import { runReport, type ReportResult } from '../../db/reports.js';
 import { createLogger } from '../../lib/logger.js';
 import { createRuntime } from '../../app/runtime.js';
 
-export type ReportOptions = { view?: ReportName; limit: number; json?: boolean };
+/** limit null: every row (--limit all). */
+export type ReportOptions = { view?: ReportName; limit: number | null; json?: boolean };
 
 export async function buildReports(db: Database, options: ReportOptions): Promise<ReportResult[]> {
   const names = options.view ? [options.view] : DEFAULT_REPORTS;

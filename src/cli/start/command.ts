@@ -3,16 +3,14 @@
 // this single process may open; Redis is required (the queue and its rate limiter live there).
 import type { Command } from 'commander';
 import { withFatalErrors } from '../../lib/fatal-error.js';
-import type { ReceiverListen } from '../../app/start-receiver.js';
-import { listenPort } from '../option-parsers.js';
+import { addListenOptions, type ListenOptions } from '../listen-options.js';
 
 export function registerStartCommand(program: Command): void {
-  program
-    .command('start')
-    .description(
-      'Run receiver, worker and reconcile scheduler in one process (needs Redis; without DATABASE_URL the mirror is an embedded PGlite under PGLITE_DIR)',
-    )
-    .option('--port <port>', 'listen port (default PORT)', listenPort)
-    .option('--host <host>', 'listen address (default HOST)')
-    .action(withFatalErrors(async (options: ReceiverListen) => (await import('./run.js')).runStartCommand(options)));
+  addListenOptions(
+    program
+      .command('start')
+      .description(
+        'Run receiver, worker and reconcile scheduler in one process (needs Redis; without DATABASE_URL the mirror is an embedded PGlite under PGLITE_DIR)',
+      ),
+  ).action(withFatalErrors(async (options: ListenOptions) => (await import('./run.js')).runStartCommand(options)));
 }

@@ -3,25 +3,30 @@
 import { assertRedisReachable, createRuntime, redactUrl } from '../../app/runtime.js';
 import { stopOnSignals } from '../../app/signals.js';
 import { startAll, type StartedServices } from '../../app/start-all.js';
-import type { ReceiverListen } from '../../app/start-receiver.js';
 import { loadConfig } from '../../config.js';
 import { createMetrics } from '../../observability/metrics.js';
+import { receiverListen, type ListenOptions } from '../listen-options.js';
 import { requireStartSettings } from '../next-steps.js';
 
-export async function runStartCommand(options: ReceiverListen): Promise<void> {
+export async function runStartCommand(options: ListenOptions): Promise<void> {
   const config = loadConfig();
   // A missing TokPortal setting is what a fresh clone meets: say what to do next, not only what is wrong.
   requireStartSettings(config);
   // Checked first: without Redis there is no queue and no rate limiter, so nothing to start.
   await assertRedisReachable(config.redisUrl);
-  const runtime = await createRuntime({ config, allowPglite: true, metrics: createMetrics({ processMetrics: true }) });
+  const runtime = await createRuntime({
+    config,
+    allowPglite: true,
+    metrics: createMetrics({ role: 'all', processMetrics: true }),
+    whenDatabaseDown: 'wait',
+  });
   runtime.logger.info(
     { database: runtime.database.kind, redis: redactUrl(config.redisUrl), reconcileEveryMs: config.reconcileIntervalMs },
     'starting receiver, worker and reconcile scheduler',
   );
   let services: StartedServices;
   try {
-    services = await startAll(runtime, options);
+    services = await startAll(runtime, receiverListen(options));
   } catch (error) {
     await runtime.close();
     throw error;

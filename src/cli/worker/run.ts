@@ -1,8 +1,8 @@
 // What `tokportal-sync worker` runs: the sync worker on a runtime of its own, the shared
-// reconcile schedule and, with --metrics-port, the ops server.
+// reconcile schedule and the admin listener (its metrics, health and the queue dashboard).
 import { assertRedisReachable, createRuntime } from '../../app/runtime.js';
 import { stopOnSignals } from '../../app/signals.js';
-import { startWorker, startWorkerOps } from '../../app/start-worker.js';
+import { startWorker, startWorkerAdmin } from '../../app/start-worker.js';
 import { loadConfig, requireSetting } from '../../config.js';
 import { createMetrics } from '../../observability/metrics.js';
 import { ensureReconcileScheduler } from '../../worker/reconcile.js';
@@ -12,25 +12,30 @@ export type WorkerCommandOptions = {
   concurrency?: number;
   lockDuration?: number;
   stalledInterval?: number;
-  metricsPort?: number;
+  adminPort?: number;
+  adminHost?: string;
   reconcile: boolean;
 };
 
 export async function runWorkerCommand(options: WorkerCommandOptions): Promise<void> {
   const config = loadConfig();
   requireSetting(config, 'apiKey', 'the worker reads bundles from the TokPortal API');
-  const adminToken =
-    options.metricsPort === undefined
-      ? undefined
-      : requireSetting(config, 'adminToken', '--metrics-port serves /metrics behind it, like the receiver');
   await assertRedisReachable(config.redisUrl);
   const runtime = await createRuntime({
     config,
-    metrics: createMetrics({ processMetrics: true }),
+    metrics: createMetrics({ role: 'worker', processMetrics: true }),
     purpose: 'the worker shares the mirror with the receiver (embedded PGlite works only inside `tokportal-sync start`)',
+    // A deploy during a database failover must not crash-loop: wait for Postgres, saying so once.
+    whenDatabaseDown: 'wait',
   });
   let handle: SyncWorkerHandle | undefined;
   try {
+    // Listening before the worker starts: Prometheus sees the target before the first job.
+    const admin = await startWorkerAdmin(runtime, {
+      ...(options.adminPort === undefined ? {} : { port: options.adminPort }),
+      ...(options.adminHost === undefined ? {} : { host: options.adminHost }),
+    });
+    runtime.onClose(() => admin.stop());
     handle = await startWorker(runtime, {
       concurrency: options.concurrency,
       lockDurationMs: options.lockDuration,
@@ -38,10 +43,6 @@ export async function runWorkerCommand(options: WorkerCommandOptions): Promise<v
     });
     // Idempotent: however many workers upsert it, one schedule exists and one run goes at a time.
     if (options.reconcile) await ensureReconcileScheduler(runtime.queue(), config.reconcileIntervalMs);
-    if (options.metricsPort !== undefined && adminToken !== undefined) {
-      const ops = await startWorkerOps(runtime, options.metricsPort, adminToken);
-      runtime.onClose(() => ops.stop());
-    }
   } catch (error) {
     await handle?.close();
     await runtime.close();
