@@ -33,9 +33,13 @@ RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
 
 # ---- runtime ----
 FROM ${NODE_IMAGE} AS runtime
+# ADMIN_HOST=0.0.0.0: inside a container, loopback would hide /metrics from Prometheus; the port
+# is not published (EXPOSE documents it only), so it stays on the container network.
 ENV NODE_ENV=production \
     PORT=3000 \
-    HOST=0.0.0.0
+    HOST=0.0.0.0 \
+    ADMIN_PORT=9464 \
+    ADMIN_HOST=0.0.0.0
 WORKDIR /app
 # package.json carries "type": "module", without which Node would not load dist/ as ESM.
 COPY --chown=root:root package.json ./
@@ -47,10 +51,12 @@ COPY --chown=root:root drizzle ./drizzle
 # DATABASE_URL is unset) is writable by the unprivileged `node` user (uid 1000) of the base image.
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
-EXPOSE 3000
-# /healthz answers while the process is up (readiness of Postgres and Redis is /readyz).
-# No curl in the slim image: Node's own fetch does the probe.
+EXPOSE 3000 9464
+# One check for every role (src/cli/healthcheck.ts): it reads which command this container runs
+# and probes what that role serves: /healthz on the admin listener for start, receiver and worker
+# (up while the process is; readiness is /readyz), the fake's port for fake-api, nothing for a
+# one-shot command such as migrate or backfill, which is healthy while it runs.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "dist/src/cli/healthcheck.js"]
 ENTRYPOINT ["node", "dist/src/cli/main.js"]
 CMD ["start"]

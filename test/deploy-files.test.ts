@@ -8,6 +8,8 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { registerCommands } from '../src/cli/commands.js';
 import { MIGRATIONS_FOLDER } from '../src/db/connection.js';
+import { probeFor } from '../src/cli/healthcheck.js';
+import { DEFAULT_ADMIN_PORT, loadConfig } from '../src/config.js';
 import { healthRoutes } from '../src/receiver/health.js';
 import { WEBHOOK_PATH } from '../src/receiver/webhook.js';
 
@@ -52,9 +54,9 @@ describe('docker-compose.yml runs the CLI as it is', () => {
   const cli = program();
 
   it('starts each app service with a real subcommand and only its real options', () => {
-    expect([...commands.keys()].sort()).toEqual(['fake-api', 'migrate', 'receiver', 'redis', 'worker']);
+    expect([...commands.keys()].sort()).toEqual(['fake-api', 'migrate', 'prometheus', 'receiver', 'redis', 'worker']);
     for (const [service, argv] of commands) {
-      if (service === 'redis') continue;
+      if (service === 'redis' || service === 'prometheus') continue;
       const subcommand = cli.commands.find((command) => command.name() === argv[0]);
       expect(subcommand, `${service}: tokportal-sync ${argv[0]}`).toBeDefined();
       const known = new Set(subcommand!.options.map((option) => option.long));
@@ -72,7 +74,7 @@ describe('docker-compose.yml runs the CLI as it is', () => {
     const containerPort = /^\s+PORT: "(\d+)"$/m.exec(compose)?.[1];
     expect(url.port).toBe(containerPort);
     expect(compose).toContain(`"\${RECEIVER_PORT:-3000}:${containerPort}"`);
-    expect(dockerfile).toMatch(new RegExp(`^EXPOSE ${containerPort}$`, 'm'));
+    expect(dockerfile).toMatch(new RegExp(`^EXPOSE ${containerPort} ${DEFAULT_ADMIN_PORT}$`, 'm'));
   });
 
   it('keeps the worker scalable: no container_name, no host port', () => {
@@ -92,13 +94,36 @@ describe('docker-compose.yml runs the CLI as it is', () => {
 });
 
 describe('Dockerfile', () => {
-  it('probes a route the receiver serves without touching Postgres or Redis', async () => {
-    // /healthz must answer while dependencies are down (a restart would not fix them).
+  it('health-checks each role by what it serves: the admin /healthz of long-running roles, nothing for one-shot jobs', async () => {
+    expect(dockerfile).toMatch(/^HEALTHCHECK .*\\\n\s+CMD \["node", "dist\/src\/cli\/healthcheck\.js"\]$/m);
+    // No service overrides or disables it: migrate and worker are not reported unhealthy by design.
+    expect(compose).not.toMatch(/^\s+healthcheck:\n\s+disable/m);
+    const env = { ADMIN_PORT: '9464', ADMIN_HOST: '0.0.0.0' };
+    for (const [service, argv] of serviceCommands(compose)) {
+      if (service === 'redis' || service === 'prometheus') continue;
+      const probe = probeFor(argv, env);
+      if (service === 'migrate') expect(probe.kind, service).toBe('none');
+      if (service === 'receiver' || service === 'worker') expect(probe, service).toEqual({ kind: 'http', role: service, url: 'http://127.0.0.1:9464/healthz' });
+      if (service === 'fake-api') expect(probe).toEqual({ kind: 'http', role: 'fake-api', url: 'http://127.0.0.1:4010/_fake/stats' });
+    }
+    expect(probeFor(['worker', '--admin-port', '9500'], {})).toMatchObject({ url: 'http://127.0.0.1:9500/healthz' });
+    expect(probeFor([], {})).toMatchObject({ role: 'start', url: `http://127.0.0.1:${DEFAULT_ADMIN_PORT}/healthz` });
+    expect(probeFor(['backfill', '--limit', '5'], {})).toMatchObject({ kind: 'none', role: 'backfill' });
+    // The probed route answers while Postgres and Redis are down (a restart would not fix them).
     const app = healthRoutes({ db: undefined as never, redis: undefined as never });
-    const probed = [...`${dockerfile}\n${compose}`.matchAll(/127\.0\.0\.1:'\+\(process\.env\.PORT\|\|3000\)\+'(\/[a-z]+)|127\.0\.0\.1:3000(\/[a-z]+)/g)]
-      .map((match) => match[1] ?? match[2]);
-    expect(probed).toContain('/healthz');
-    for (const path of new Set(probed)) expect((await app.request(path!)).status, path).toBe(200);
+    expect((await app.request('/healthz')).status).toBe(200);
+  });
+
+  it('sets the admin listener where Prometheus looks for it, published nowhere', () => {
+    expect(dockerfile).toMatch(/ADMIN_PORT=9464 \\\n\s+ADMIN_HOST=0\.0\.0\.0$/m);
+    expect(compose).toContain('ADMIN_PORT: "9464"');
+    expect(compose).toContain('ADMIN_HOST: 0.0.0.0');
+    expect(compose).not.toMatch(/:9464"/);
+    const scrape = read('monitoring/prometheus/prometheus.yml');
+    for (const service of ['receiver', 'worker']) {
+      expect(scrape).toMatch(new RegExp(`names: \\[${service}\\]\\n\\s+type: A\\n\\s+port: 9464`));
+    }
+    expect(loadConfig({}).adminPort).toBe(9464);
   });
 
   it('runs the compiled CLI that tsconfig.build.json produces, with the migrations beside dist/', () => {

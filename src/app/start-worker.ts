@@ -22,6 +22,8 @@ export async function startWorker(runtime: Runtime, tuning: WorkerTuning = {}): 
   const queue = runtime.queue();
   const concurrency = tuning.concurrency ?? config.workerConcurrency;
   runtime.metrics.apiRateLimitPerMinute.set(config.rateLimitPerMin);
+  // Queue depth by state is a worker series: the worker is what drains (or fails to drain) it.
+  runtime.metrics.trackQueue(queue);
   const handle = await startSyncWorker({
     ctx: { db: runtime.db, client: runtime.client(), queue, metrics: runtime.metrics, logger, config },
     connection: runtime.redis('worker'),
