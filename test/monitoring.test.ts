@@ -3,6 +3,7 @@
 // processes export, real /metrics of a receiver and of a worker started as docker-compose.yml
 // starts them passing `promtool check metrics`, each with only the series its process owns, and
 // the compose file (with its profiles) validated by docker-compose.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../src/observability/metrics.js';
@@ -164,6 +165,27 @@ describe.skipIf(noPromtool)('/metrics of real processes (promtool check metrics)
     await fake?.close();
     await database?.drop();
     await deleteRedisPrefix(prefix);
+  });
+
+  it("the image's HEALTHCHECK finds the worker's role from its command line and probes its admin /healthz", async () => {
+    const worker = children[1]!;
+    // As Docker runs it in the container (whose only tokportal-sync process is the worker), with --pid
+    // because this machine runs many.
+    const check = (env: Record<string, string>) => {
+      const child = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/healthcheck.ts', '--pid', String(worker.child.pid)], {
+        cwd: rootDir,
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+      });
+      return { code: child.status, out: child.stdout };
+    };
+    const healthy = check({ ADMIN_PORT: String(ports.workerAdmin), ADMIN_HOST: '0.0.0.0' });
+    expect(healthy.out).toBe(`healthy: worker: http://127.0.0.1:${ports.workerAdmin}/healthz answered 200\n`);
+    expect(healthy.code).toBe(0);
+    const closedPort = await freePort();
+    const unhealthy = check({ ADMIN_PORT: String(closedPort), ADMIN_HOST: '0.0.0.0' });
+    expect(unhealthy.code).toBe(1);
+    expect(unhealthy.out).toMatch(new RegExp(`^unhealthy: worker: http://127.0.0.1:${closedPort}/healthz: `));
   });
 
   const scrape = async (port: number) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
