@@ -27,6 +27,11 @@ export type TokPortalClientOptions = {
   timeoutMs?: number;
   /** Called once per HTTP request, success or not (metrics, rate-limit tracking). */
   onCall?: (info: ApiCallInfo) => void;
+  /**
+   * Awaited before each request. The queue's workers are paced by BullMQ's limiter; a caller
+   * outside the queue (the webhooks commands) takes its slot of the same shared limit here.
+   */
+  beforeRequest?: () => Promise<void>;
 };
 
 export const MAX_PER_PAGE = 100;

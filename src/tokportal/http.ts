@@ -53,6 +53,8 @@ export type HttpTransportOptions = {
   apiKey: string;
   timeoutMs?: number;
   onCall?: (info: ApiCallInfo) => void;
+  /** Awaited before each request: where a caller outside the queue takes its slot of the shared rate limit. */
+  beforeRequest?: () => Promise<void>;
 };
 
 const REQUEST_ID_HEADER = 'x-tokportal-request-id';
@@ -63,16 +65,19 @@ export class HttpTransport {
   readonly #baseUrl: string;
   readonly #timeoutMs: number;
   readonly #onCall: ((info: ApiCallInfo) => void) | undefined;
+  readonly #beforeRequest: (() => Promise<void>) | undefined;
 
   constructor(options: HttpTransportOptions) {
     this.#apiKey = options.apiKey;
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#onCall = options.onCall;
+    this.#beforeRequest = options.beforeRequest;
   }
 
   /** Sends one request; resolves with the 2xx answer, throws TokPortalApiError otherwise. */
   async send(request: HttpRequest): Promise<HttpResponse> {
+    await this.#beforeRequest?.();
     const started = performance.now();
     let status: number | null = null;
     let requestId: string | null = null;

@@ -1,40 +1,24 @@
 // After a receiver outage: list the deliveries TokPortal failed to make and ask it to
-// re-send them (same event id, fresh signature), paced under the API rate limit. The
+// re-send them (same event id, fresh signature), paced by the installation's shared API rate limit. The
 // receiver dedupes on event id, so a re-send of something already stored is harmless;
 // still, only the newest failed delivery of each event is retried, to spend one call per event.
 import { TokPortalApiError } from './errors.js';
 import type { TokPortalClient } from './client.js';
 import type { WebhookDelivery } from './webhook-endpoints.js';
 
-export type Sleep = (ms: number) => Promise<void>;
-const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Spaces calls evenly at `perMin` (the API's bucket refills continuously, so even spacing never hits 429). */
-export class Pacer {
+/**
+ * What paces every call of a recovery. In production it is the installation's one shared rate
+ * limit (src/queue/shared-rate-limit.ts, the workers' own budget in Redis), never a limiter of its
+ * own: two limiters side by side would together spend twice the key's budget.
+ */
+export type CallPacer = {
+  /** Waits for a slot of the budget and takes it. */
+  wait(): Promise<void>;
+  /** After a 429: holds every caller sharing the budget for `ms`. */
+  pushBack(ms: number): Promise<void>;
+  /** The spacing the budget allows, the least a 429 is waited out. */
   readonly intervalMs: number;
-  #nextAt = 0;
-
-  constructor(
-    perMin: number,
-    private readonly sleep: Sleep = realSleep,
-    private readonly now: () => number = () => performance.now(),
-  ) {
-    if (!(perMin > 0)) throw new RangeError(`rate must be positive, got ${perMin}`);
-    this.intervalMs = 60_000 / perMin;
-  }
-
-  async wait(): Promise<void> {
-    const now = this.now();
-    const delay = this.#nextAt - now;
-    if (delay > 0) await this.sleep(delay);
-    this.#nextAt = Math.max(now, this.#nextAt) + this.intervalMs;
-  }
-
-  /** A 429 says the bucket is empty (other clients share the key): hold every call until it refills. */
-  pushBack(ms: number): void {
-    this.#nextAt = Math.max(this.#nextAt, this.now() + ms);
-  }
-}
+};
 
 export type RetryPlan = { toRetry: WebhookDelivery[]; duplicates: WebhookDelivery[] };
 
@@ -71,11 +55,11 @@ export type RecoveryOptions = {
   endpointId: string;
   /** Only deliveries created at or after this instant. */
   since?: Date;
-  ratePerMin: number;
+  /** The shared rate limit every call goes through. */
+  pacer: CallPacer;
   /** List and plan, retry nothing. */
   dryRun?: boolean;
   onRetry?: (result: RetryOutcome) => void;
-  sleep?: Sleep;
   /** Give up on a call after this many 429s in a row. */
   maxRateLimitedWaits?: number;
 };
@@ -107,7 +91,7 @@ const PAGE_SIZE = 100;
 
 export async function recoverFailedDeliveries(client: TokPortalClient, options: RecoveryOptions): Promise<RecoverySummary> {
   const started = performance.now();
-  const pacer = new Pacer(options.ratePerMin, options.sleep ?? realSleep);
+  const { pacer } = options;
   const counters = { apiCalls: 0, rateLimitedWaits: 0 };
   const call = <T>(fn: () => Promise<T>) =>
     pacedCall(fn, pacer, counters, options.maxRateLimitedWaits ?? 5);
@@ -176,7 +160,7 @@ async function retryOne(
 /** One API call under the pacer; a 429 waits Retry-After (at least one interval) and tries the same call again. */
 async function pacedCall<T>(
   fn: () => Promise<T>,
-  pacer: Pacer,
+  pacer: CallPacer,
   counters: { apiCalls: number; rateLimitedWaits: number },
   maxWaits: number,
 ): Promise<T> {
@@ -190,7 +174,7 @@ async function pacedCall<T>(
       if (!rateLimited || waits >= maxWaits) throw error;
       counters.rateLimitedWaits++;
       const waitMs = Math.max((error.retryAfterSeconds ?? 1) * 1000, pacer.intervalMs);
-      pacer.pushBack(waitMs);
+      await pacer.pushBack(waitMs);
     }
   }
 }

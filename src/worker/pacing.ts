@@ -1,7 +1,7 @@
 // How fast and how often the worker calls the API: the limiter's even pace, retry delays
 // for transient failures (5xx, network errors, timeouts) and the pause after 429s.
 // Pure functions: the worker hands them to BullMQ.
-import type { BackoffStrategy, RateLimiterOptions } from 'bullmq';
+import type { BackoffStrategy } from 'bullmq';
 
 export const JITTERED_EXPONENTIAL = 'jittered-exponential';
 
@@ -42,14 +42,6 @@ export function rateLimitPauseMs(retryAfterSeconds: number | null, consecutive42
   return Math.min(MAX_RETRY_DELAY_MS, askedMs * escalation);
 }
 
-/**
- * A limiter that spreads calls evenly: one job per 60000/perMin ms, in windows of at least
- * 100 ms for high limits (several jobs per window). TokPortal's bucket refills continuously,
- * so an even pace at the allowed rate never runs it dry, where bursts of a minute's
- * budget could.
- */
-export function evenLimiter(perMin: number): RateLimiterOptions {
-  if (!Number.isFinite(perMin) || perMin <= 0) throw new Error(`rate limit must be positive, got ${perMin}`);
-  const max = Math.max(1, Math.ceil(perMin / 600));
-  return { max, duration: Math.ceil((max * 60_000) / perMin) };
-}
+// The limiter's options live with the shared limit they define (src/queue/shared-rate-limit.ts),
+// which the CLI's API calls take their slots from too.
+export { evenLimiter } from '../queue/shared-rate-limit.js';

@@ -9,7 +9,7 @@ import { startFakeTokPortal, type FakeTokPortal } from '../../fake-tokportal/ind
 import { TokPortalClient } from '../../src/tokportal/client.js';
 import { KNOWN_EVENT_TYPES } from '../../src/tokportal/schemas.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
+import { TEST_REDIS_URL, deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
 import { startTestReceiver, testConfig, type TestReceiver } from '../receiver/harness.js';
 
 const BIN = fileURLToPath(new URL('../../bin/tokportal-sync.js', import.meta.url));
@@ -40,6 +40,10 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
           DATABASE_URL: '',
           LOG_LEVEL: 'silent',
           TOKPORTAL_RATE_LIMIT_PER_MIN: '600',
+          // The shared rate limit lives under this file's own queue prefix.
+          REDIS_URL: TEST_REDIS_URL,
+          QUEUE_PREFIX: prefix,
+          ENV_FILE: '',
           ...env,
         },
         timeout: 30_000,
@@ -152,6 +156,16 @@ describe('test and recover, end to end through the receiver', () => {
     const stored = await db.db.select({ id: webhookEvents.eventId }).from(webhookEvents);
     expect(stored.map((row) => row.id)).toEqual(expect.arrayContaining(failedEventIds));
     expect((await client.webhooks.listDeliveries(endpointId, { success: false })).data).toEqual([]);
+  });
+
+  it('without Redis there is no shared rate limit to obey: one line saying so, exit 1, no call made', async () => {
+    const before = fake.stats().requestsTotal;
+    const run = await cli(['list'], { REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      "tokportal-sync: `webhooks list` takes its API calls from the installation's shared rate limit in Redis, and Redis is not reachable at redis://127.0.0.1:1: start a local redis-server or `docker compose up -d redis`\n",
+    );
+    expect(fake.stats().requestsTotal).toBe(before);
   });
 
   it('delete removes the endpoint', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Pacer, planRetries } from '../../src/tokportal/webhook-recovery.js';
+import { planRetries } from '../../src/tokportal/webhook-recovery.js';
 import type { WebhookDelivery } from '../../src/tokportal/webhook-endpoints.js';
 
 const delivery = (id: string, eventId: string | null, createdAt: string | null): WebhookDelivery => ({
@@ -36,56 +36,5 @@ describe('planRetries', () => {
       new Date('2026-03-01T10:00:00Z'),
     );
     expect(plan.toRetry.map((d) => d.id)).toEqual(['new']);
-  });
-});
-
-describe('Pacer', () => {
-  it('spaces calls at 60000/perMin on a virtual clock, the first one immediate', async () => {
-    let now = 0;
-    const sleeps: number[] = [];
-    const pacer = new Pacer(
-      120,
-      async (ms) => {
-        sleeps.push(ms);
-        now += ms;
-      },
-      () => now,
-    );
-    const startedAt: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      await pacer.wait();
-      startedAt.push(now);
-    }
-    expect(startedAt).toEqual([0, 500, 1000, 1500]);
-    expect(sleeps).toEqual([500, 500, 500]);
-  });
-
-  it('does not sleep when the caller was already slower than the pace', async () => {
-    let now = 0;
-    const sleeps: number[] = [];
-    const pacer = new Pacer(60, async (ms) => void sleeps.push(ms), () => now);
-    await pacer.wait();
-    now = 5_000;
-    await pacer.wait();
-    expect(sleeps).toEqual([]);
-  });
-
-  it('holds the next call for a pushed-back wait (429 Retry-After)', async () => {
-    let now = 0;
-    const pacer = new Pacer(
-      600,
-      async (ms) => {
-        now += ms;
-      },
-      () => now,
-    );
-    await pacer.wait();
-    pacer.pushBack(3_000);
-    await pacer.wait();
-    expect(now).toBe(3_000);
-  });
-
-  it('rejects a rate that is not positive', () => {
-    expect(() => new Pacer(0)).toThrow(RangeError);
   });
 });

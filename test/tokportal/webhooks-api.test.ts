@@ -8,7 +8,15 @@ import { TokPortalClient } from '../../src/tokportal/client.js';
 import { KNOWN_EVENT_TYPES, webhookEnvelopeSchema, WEBHOOK_HEADERS } from '../../src/tokportal/schemas.js';
 import { verifySignature } from '../../src/tokportal/signature.js';
 import { recoverFailedDeliveries } from '../../src/tokportal/webhook-recovery.js';
+import { createRedis } from '../../src/queue/redis.js';
+import { SharedRateLimit } from '../../src/queue/shared-rate-limit.js';
 import { apiFailure } from '../support/api-failure.js';
+import { TEST_REDIS_URL, deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
+
+const limitPrefix = uniquePrefix('recoverlimit');
+const limitRedis = createRedis(TEST_REDIS_URL, 'worker');
+/** The shared limit as the CLI builds it, on a key of this file's own. */
+const sharedLimit = (perMin: number) => new SharedRateLimit(limitRedis, `${limitPrefix}:${perMin}:limiter`, perMin);
 
 type Received = { headers: IncomingHttpHeaders; raw: Buffer };
 
@@ -35,6 +43,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  limitRedis.disconnect();
+  await deleteRedisPrefix(limitPrefix);
   await fake?.close();
   receiver?.closeAllConnections();
   await new Promise((resolve) => receiver?.close(resolve));
@@ -165,7 +175,7 @@ describe('delivery log and re-sends', () => {
     expect(await apiFailure(client.webhooks.retryDelivery(endpointId, 'dlv_nope'))).toMatchObject({ status: 404, retryable: false });
   });
 
-  it('recoverFailedDeliveries re-sends every failed event once, paced at the given rate', async () => {
+  it('recoverFailedDeliveries re-sends every failed event once, paced by the shared limit', async () => {
     answerStatus = 503;
     for (const id of fake.listBundleIds().slice(1, 4)) await fake.remake(id);
     await fake.flushWebhooks();
@@ -176,7 +186,7 @@ describe('delivery log and re-sends', () => {
     answerStatus = 200;
     received = [];
     const ratePerMin = 600; // one call per 100 ms
-    const summary = await recoverFailedDeliveries(client, { endpointId, ratePerMin });
+    const summary = await recoverFailedDeliveries(client, { endpointId, pacer: sharedLimit(ratePerMin) });
     const resent = received.map((delivery) => header(delivery, WEBHOOK_HEADERS.eventId));
     expect(new Set(resent).size).toBe(resent.length);
     expect(summary).toMatchObject({ events: pending.data.length, retried: pending.data.length, retryCallsFailed: 0, deliveredAgainFailed: 0 });
@@ -194,7 +204,7 @@ describe('delivery log and re-sends', () => {
     fake.setFaults({ rateLimitBurst: true });
     const lift = setTimeout(() => fake.setFaults({ rateLimitBurst: false }), 300);
     try {
-      const summary = await recoverFailedDeliveries(client, { endpointId, ratePerMin: 6_000 });
+      const summary = await recoverFailedDeliveries(client, { endpointId, pacer: sharedLimit(6_000) });
       expect(summary.rateLimitedWaits).toBeGreaterThanOrEqual(1);
       expect(summary.retried).toBeGreaterThan(0);
       expect(summary.durationMs).toBeGreaterThanOrEqual(900); // Retry-After: 1

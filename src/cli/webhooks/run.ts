@@ -1,6 +1,7 @@
 // What the `tokportal-sync webhooks ...` subcommands run, against the TokPortal webhook API
 // (and, for `test`, the inbox).
 import { desc, eq, and, gte } from 'drizzle-orm';
+import { openSharedRateLimit, type OpenedRateLimit } from '../../app/shared-rate-limit.js';
 import { loadConfig, requireSetting, type Config } from '../../config.js';
 import { openDatabase } from '../../db/connection.js';
 import { webhookEvents, type WebhookEventRow } from '../../db/schema.js';
@@ -43,18 +44,36 @@ function withApiErrors<A extends unknown[]>(action: (...args: A) => Promise<void
   };
 }
 
-function apiClient(config: Config): TokPortalClient {
+function apiClient(config: Config, paced?: OpenedRateLimit): TokPortalClient {
   return new TokPortalClient({
     baseUrl: config.baseUrl,
     apiKey: requireSetting(config, 'apiKey', 'the webhooks commands call the TokPortal API'),
     timeoutMs: config.requestTimeoutMs,
+    ...(paced ? { beforeRequest: () => paced.limit.wait() } : {}),
   });
+}
+
+/**
+ * Runs `work` with a client whose every call takes a slot of the installation's shared rate limit
+ * (the workers' budget in Redis), so the command and busy workers together stay under the key's limit.
+ */
+async function withPacedClient(config: Config, purpose: string, work: (client: TokPortalClient) => Promise<void>): Promise<void> {
+  requireSetting(config, 'apiKey', 'the webhooks commands call the TokPortal API');
+  const paced = await openSharedRateLimit(config, purpose);
+  try {
+    await work(apiClient(config, paced));
+  } finally {
+    await paced.close();
+  }
 }
 
 async function register(options: RegisterOptions): Promise<void> {
   const config = loadConfig();
-  const client = apiClient(config);
   const url = parseReceiverUrl(options.url);
+  await withPacedClient(config, '`webhooks register`', (client) => registerWith(client, url, options));
+}
+
+async function registerWith(client: TokPortalClient, url: string, options: RegisterOptions): Promise<void> {
   let events: string[];
   if (options.events === undefined) {
     // The catalog, not our own list: a type TokPortal added since this release is subscribed too.
@@ -101,7 +120,10 @@ function summarizeEvents(events: readonly string[]): string {
 }
 
 async function list(options: ListOptions): Promise<void> {
-  const endpoints = await apiClient(loadConfig()).webhooks.list();
+  let endpoints: WebhookEndpoint[] = [];
+  await withPacedClient(loadConfig(), '`webhooks list`', async (client) => {
+    endpoints = await client.webhooks.list();
+  });
   if (options.json) {
     out(JSON.stringify(endpoints, null, 2));
     return;
@@ -127,7 +149,10 @@ async function test(id: string, options: TestOptions): Promise<void> {
   const waitSeconds = Number(options.wait);
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new FatalError('--wait expects a number of seconds');
   const startedAt = new Date();
-  const answer = await apiClient(config).webhooks.test(id);
+  let answer: Record<string, unknown> = {};
+  await withPacedClient(config, '`webhooks test`', async (client) => {
+    answer = await client.webhooks.test(id);
+  });
   const eventId = findEventId(answer);
   out(`Sent webhook.test to endpoint ${id}${eventId ? ` (event ${eventId})` : ''}`);
   const delivered = answer['success'];
@@ -205,15 +230,24 @@ async function recover(id: string, options: RecoverOptions): Promise<void> {
     if (Number.isNaN(since.getTime())) throw new FatalError(`--since is not an ISO 8601 time: ${options.since}`);
   }
   out(
-    `Listing failed deliveries of ${id}${since ? ` since ${since.toISOString()}` : ''}, at most ${config.rateLimitPerMin} API calls/min...`,
+    `Listing failed deliveries of ${id}${since ? ` since ${since.toISOString()}` : ''}, within the shared limit of ${config.rateLimitPerMin} API calls/min (workers included)...`,
   );
-  const summary = await recoverFailedDeliveries(apiClient(config), {
-    endpointId: id,
-    since,
-    ratePerMin: config.rateLimitPerMin,
-    dryRun: options.dryRun,
-    onRetry: (outcome) => out(describeRetry(outcome)),
-  });
+  requireSetting(config, 'apiKey', 'the webhooks commands call the TokPortal API');
+  // Every call (listing and retries) takes its slot from the workers' own budget in Redis: the
+  // recovery and busy workers together never exceed TOKPORTAL_RATE_LIMIT_PER_MIN.
+  const paced = await openSharedRateLimit(config, '`webhooks recover`');
+  let summary: Awaited<ReturnType<typeof recoverFailedDeliveries>>;
+  try {
+    summary = await recoverFailedDeliveries(apiClient(config), {
+      endpointId: id,
+      since,
+      pacer: paced.limit,
+      dryRun: options.dryRun,
+      onRetry: (outcome) => out(describeRetry(outcome)),
+    });
+  } finally {
+    await paced.close();
+  }
   out(
     `Failed deliveries: ${summary.failedDeliveries} (${summary.events} events, ${summary.duplicatesSkipped} older attempts skipped)`,
   );
@@ -239,7 +273,7 @@ function describeRetry(outcome: RetryOutcome): string {
 }
 
 async function remove(id: string): Promise<void> {
-  await apiClient(loadConfig()).webhooks.delete(id);
+  await withPacedClient(loadConfig(), '`webhooks delete`', (client) => client.webhooks.delete(id));
   out(`Deleted webhook endpoint ${id}.`);
 }
 
