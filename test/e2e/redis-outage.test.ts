@@ -2,58 +2,23 @@
 // proxy that the test cuts and restores on the same port, so from the receiver's side Redis
 // really stops and comes back: events are committed to the inbox meanwhile, answered 2xx,
 // and the relay enqueues them once Redis answers again. Nothing is lost.
-import net from 'node:net';
 import { isNull, and, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookEvents } from '../../src/db/schema.js';
 import { waitFor } from '../worker/harness.js';
 import { TEST_REDIS_URL } from '../support/redis.js';
+import { createTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { compareWithApi, startLivePath, waitForMirror, type LivePath } from './live-path.js';
 
-/** A cuttable TCP link to Redis. */
-class TcpProxy {
-  private server: net.Server | null = null;
-  private readonly sockets = new Set<net.Socket>();
-  port = 0;
-
-  constructor(private readonly target: { host: string; port: number }) {}
-
-  async start(): Promise<number> {
-    const server = net.createServer((client) => {
-      const upstream = net.connect(this.target);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => {
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    this.port = (server.address() as net.AddressInfo).port;
-    return this.port;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    for (const socket of this.sockets) socket.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
-
 const redisTarget = new URL(TEST_REDIS_URL);
-const proxy = new TcpProxy({ host: redisTarget.hostname, port: Number(redisTarget.port || 6379) });
+/** A cuttable TCP link to Redis. */
+let proxy: TcpProxy;
 let live: LivePath;
 
 beforeAll(async () => {
-  const port = await proxy.start();
+  proxy = await createTcpProxy({ host: redisTarget.hostname, port: Number(redisTarget.port || 6379) });
+  await proxy.start();
+  const port = proxy.port;
   live = await startLivePath({
     label: 'e2eredis',
     fake: { bundles: 40, seed: 'e2e-redis-outage' },
@@ -63,7 +28,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await live?.close();
-  await proxy.stop();
+  await proxy?.stop();
 });
 
 async function readyStatus(): Promise<number> {

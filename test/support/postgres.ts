@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { MIGRATIONS_FOLDER, openDatabase, type DatabaseHandle } from '../../src/db/connection.js';
 
+// Read when this module loads: in a test worker, after the global setup has set it (test-servers.ts).
 export const ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const TEMPLATE_PREFIX = 'tps_tpl_';
 
