@@ -32,7 +32,7 @@ export type Output = (text: string) => void;
 
 export async function runDemo(options: DemoOptions, out: Output): Promise<Verification> {
   const startedAt = Date.now();
-  const stack = await openDemoStack(options);
+  const stack = await openDemoStack({ ...options, announce: out });
   const { fake, runtime, config } = stack;
   const database = config.databaseUrl ? redactUrl(config.databaseUrl) : `embedded PGlite in ${DEMO_PGLITE_DIR} (fresh)`;
   out(

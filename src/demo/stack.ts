@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../config.js';
 import { bundles } from '../db/schema.js';
 import { startFakeTokPortal, type FakeTokPortal } from '../../fake-tokportal/index.js';
 import { EXIT_CODE, FatalError } from '../lib/fatal-error.js';
+import { MissingBinaryError, startPrivateRedis, type LocalServer } from '../lib/local-servers.js';
 import { createLogger } from '../lib/logger.js';
 import { createRedis, deleteKeysUnderPrefix } from '../queue/redis.js';
 import { assertRedisReachable, createRuntime, redactUrl, type Runtime } from '../app/runtime.js';
@@ -19,6 +20,8 @@ export type DemoSettings = {
   queuePrefix: string;
   /** Overrides DATABASE_URL; neither set: the embedded PGlite under DEMO_PGLITE_DIR. */
   databaseUrl?: string | undefined;
+  /** Where to say that a private Redis was started (default stderr). */
+  announce?: (line: string) => void;
 };
 
 export type DemoStack = {
@@ -49,15 +52,29 @@ export async function openDemoStack(settings: DemoSettings): Promise<DemoStack> 
       EXIT_CODE.config,
     );
   }
-  await assertRedisReachable(base.redisUrl);
-  await clearQueuePrefix(base.redisUrl, settings.queuePrefix);
+  const privateRedis = await redisForTheDemo(base.redisUrl, settings.announce ?? ((line) => process.stderr.write(`${line}\n`)));
+  const redisUrl = privateRedis?.url ?? base.redisUrl;
+  const stopPrivateRedis = async () => privateRedis?.stop();
+  try {
+    await clearQueuePrefix(redisUrl, settings.queuePrefix);
+  } catch (error) {
+    await stopPrivateRedis();
+    throw error;
+  }
 
   const databaseUrl = settings.databaseUrl ?? base.databaseUrl;
   if (!databaseUrl) await rm(DEMO_PGLITE_DIR, { recursive: true, force: true });
 
-  const fake = await startFakeTokPortal({ bundles: settings.bundles, seed: settings.seed, rateLimitPerMin: DEMO_RATE_LIMIT_PER_MIN });
+  let fake: FakeTokPortal;
+  try {
+    fake = await startFakeTokPortal({ bundles: settings.bundles, seed: settings.seed, rateLimitPerMin: DEMO_RATE_LIMIT_PER_MIN });
+  } catch (error) {
+    await stopPrivateRedis();
+    throw error;
+  }
   const config: Config = {
     ...base,
+    redisUrl,
     databaseUrl,
     pgliteDir: DEMO_PGLITE_DIR,
     queuePrefix: settings.queuePrefix,
@@ -75,11 +92,13 @@ export async function openDemoStack(settings: DemoSettings): Promise<DemoStack> 
     runtime = await createRuntime({ config, logger, allowPglite: true });
   } catch (error) {
     await fake.close();
+    await stopPrivateRedis();
     throw error;
   }
   const close = async (closeRuntime = true) => {
     if (closeRuntime) await runtime.close();
     await fake.close();
+    await stopPrivateRedis();
   };
   try {
     await assertEmptyMirror(runtime, databaseUrl);
@@ -88,6 +107,30 @@ export async function openDemoStack(settings: DemoSettings): Promise<DemoStack> 
     throw error;
   }
   return { fake, runtime, config, close };
+}
+
+/**
+ * The Redis the demo runs on: the configured one when it answers; when nothing answers and
+ * REDIS_URL was not set, a private redis-server started for this run (stopped by close()), so
+ * `npm run demo` works on a machine with Redis installed but not running. Null: use the configured one.
+ */
+async function redisForTheDemo(redisUrl: string, announce: (line: string) => void): Promise<LocalServer | null> {
+  try {
+    await assertRedisReachable(redisUrl, 1_500);
+    return null;
+  } catch (error) {
+    if (!(error instanceof FatalError) || process.env.REDIS_URL) throw error; // an explicit REDIS_URL is not second-guessed
+  }
+  try {
+    const server = await startPrivateRedis();
+    announce(`No Redis answers at ${redactUrl(redisUrl)}: started a private redis-server for this run at ${server.url} (stopped at the end).`);
+    return server;
+  } catch (error) {
+    if (error instanceof MissingBinaryError) {
+      throw new FatalError(`No Redis answers at ${redactUrl(redisUrl)} and ${error.message}`);
+    }
+    throw error;
+  }
 }
 
 /**
