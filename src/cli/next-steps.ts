@@ -19,7 +19,7 @@ export function formatStartNextSteps(missing: readonly string[]): string {
     '  2. Copy the settings template:                      cp .env.example .env',
     '     and fill in TOKPORTAL_API_KEY (sk_..., from TokPortal) and TOKPORTAL_WEBHOOK_SECRETS, printed once by',
     '     TOKPORTAL_API_KEY=sk_... npx tokportal-sync webhooks register --url https://<your host>/webhooks/tokportal',
-    '  3. Start with them:                                 node --env-file=.env bin/tokportal-sync.js start',
+    '  3. Start with them (.env is read by itself):        npm start',
     'Every setting and its default: .env.example; the whole story: README.md.',
   ].join('\n');
 }

@@ -33,9 +33,9 @@ export const listenPort = (text: string) => {
   return value;
 };
 
-/** A positive whole number, or "all" (returned as null: no limit). */
-export const limitOrAll = (text: string): number | null => {
-  if (text.trim().toLowerCase() === 'all') return null;
+/** A positive whole number, or "all" (commander turns a parser's null into "", hence the string). */
+export const limitOrAll = (text: string): number | 'all' => {
+  if (text.trim().toLowerCase() === 'all') return 'all';
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || value < 1 || !Number.isSafeInteger(value)) {
     throw new InvalidArgumentError(`expected a positive whole number or "all", got "${text}"`);

@@ -92,6 +92,16 @@ describe('report', () => {
     expect(formatReports([timeline!])).toContain('(3 rows, more with --limit)');
   });
 
+  it('--limit all prints every row, and says nothing about more', async () => {
+    const [every] = await buildReports(database.db, { view: 'account_timeline', limit: 'all' });
+    const [many] = await buildReports(database.db, { view: 'account_timeline', limit: 10_000 });
+    expect(every!.rows).toEqual(many!.rows);
+    expect(every!.rows.length).toBeGreaterThan(3);
+    expect(every!.truncated).toBe(false);
+    const { stdout } = await cli(['report', '--view', 'account_timeline', '--limit', 'all', '--json'], { DATABASE_URL: database.url });
+    expect((JSON.parse(stdout) as { account_timeline: unknown[] }).account_timeline).toHaveLength(every!.rows.length);
+  });
+
   it('prints one view as JSON through the binary', async () => {
     const { stdout } = await cli(['report', '--view', 'remakes', '--json'], { DATABASE_URL: database.url });
     const parsed = JSON.parse(stdout) as { remakes: { bundle_id: string; handles: string }[] };
@@ -107,6 +117,6 @@ describe('report', () => {
       return root;
     };
     await expect(program().parseAsync(['node', 'x', 'report', '--view', 'nonsense'])).rejects.toThrow(/Allowed choices are pipeline, campaign_summary/);
-    await expect(program().parseAsync(['node', 'x', 'report', '--limit', '0'])).rejects.toThrow(/expected a positive whole number/);
+    await expect(program().parseAsync(['node', 'x', 'report', '--limit', '0'])).rejects.toThrow(/expected a positive whole number or "all", got "0"/);
   });
 });

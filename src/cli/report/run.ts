@@ -8,13 +8,14 @@ import { runReport, type ReportResult } from '../../db/reports.js';
 import { createLogger } from '../../lib/logger.js';
 import { createRuntime } from '../../app/runtime.js';
 
-/** limit null: every row (--limit all). */
-export type ReportOptions = { view?: ReportName; limit: number | null; json?: boolean };
+/** limit 'all' (--limit all): every row. */
+export type ReportOptions = { view?: ReportName; limit: number | 'all'; json?: boolean };
 
 export async function buildReports(db: Database, options: ReportOptions): Promise<ReportResult[]> {
   const names = options.view ? [options.view] : DEFAULT_REPORTS;
   const results: ReportResult[] = [];
-  for (const name of names) results.push(await runReport(db, name, options.limit));
+  const limit = options.limit === 'all' ? null : options.limit;
+  for (const name of names) results.push(await runReport(db, name, limit));
   return results;
 }
 
