@@ -137,6 +137,8 @@ describe('tokportal-sync demo', () => {
 
   it('refuses to write into a mirror that already holds bundles, naming the way out', async () => {
     await plain.exited;
+    // In this process, like the children above: the suite's Redis (a private one where none answers on 6379).
+    process.env.REDIS_URL = TEST_REDIS_URL;
     const lines: string[] = [];
     await expect(
       runDemo(

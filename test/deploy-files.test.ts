@@ -10,7 +10,7 @@ import { registerCommands } from '../src/cli/commands.js';
 import { MIGRATIONS_FOLDER } from '../src/db/connection.js';
 import { probeFor } from '../src/cli/healthcheck.js';
 import { DEFAULT_ADMIN_PORT, loadConfig } from '../src/config.js';
-import { healthRoutes } from '../src/receiver/health.js';
+import { healthRoutes } from '../src/http/health.js';
 import { WEBHOOK_PATH } from '../src/receiver/webhook.js';
 
 const root = new URL('../', import.meta.url);

@@ -9,9 +9,9 @@ import { Hono } from 'hono';
 import type { Database } from '../db/connection.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { SyncQueue } from '../queue/sync-queue.js';
-import { ADMIN_APP_OPTIONS, adminRoutes } from '../receiver/admin.js';
-import { listenGracefully } from '../receiver/graceful-server.js';
-import { healthRoutes } from '../receiver/health.js';
+import { ADMIN_APP_OPTIONS, adminRoutes } from './admin.js';
+import { listenGracefully } from './graceful-server.js';
+import { healthRoutes } from './health.js';
 import { listenAddress } from './listen-address.js';
 
 export type AdminListenerOptions = {

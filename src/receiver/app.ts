@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Database } from '../db/connection.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { healthRoutes } from './health.js';
+import { healthRoutes } from '../http/health.js';
 import type { InboxWriter } from './inbox-writer.js';
 import { webhookRoutes } from './webhook.js';
 

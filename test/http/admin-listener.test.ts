@@ -3,7 +3,7 @@
 // readiness; and the public receiver port answering none of the operator routes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdminListener, type AdminListener } from '../../src/http/admin-listener.js';
-import { stripRemoteAssets } from '../../src/receiver/admin.js';
+import { stripRemoteAssets } from '../../src/http/admin.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
 import { ADMIN_TOKEN, deliver, makeEnvelope, startTestReceiver, testConfig, type TestReceiver } from '../receiver/harness.js';
