@@ -53,6 +53,11 @@ export type RuntimeOptions = {
   allowPglite?: boolean;
   /** Why the command needs the database, for the error when DATABASE_URL is missing. */
   purpose?: string;
+  /**
+   * Awaited before each API call of `client()`. Workers leave it unset (BullMQ's limiter paces
+   * their jobs); a command calling the API outside the queue takes its shared slot here.
+   */
+  beforeApiRequest?: () => Promise<void>;
   maxConnections?: number;
 };
 
@@ -134,6 +139,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
         apiKey: requireSetting(config, 'apiKey', 'the worker reads bundles from the TokPortal API'),
         timeoutMs: config.requestTimeoutMs,
         onCall: recordApiCall(metrics),
+        ...(options.beforeApiRequest ? { beforeRequest: options.beforeApiRequest } : {}),
       });
       return client;
     },

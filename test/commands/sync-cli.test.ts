@@ -4,7 +4,11 @@ import { formatRefresh } from '../../src/cli/sync/run.js';
 import { startFakeTokPortal, type FakeTokPortal } from '../../fake-tokportal/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { runCli } from '../e2e/cli-process.js';
+import { createRedis } from '../../src/queue/redis.js';
+import { TEST_REDIS_URL, deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
 import { apiView, mirrorView, readBundle } from '../worker/harness.js';
+
+const prefix = uniquePrefix('synccli');
 
 let database: TestDatabase;
 let fake: FakeTokPortal;
@@ -16,14 +20,17 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake?.close();
   await database?.drop();
+  await deleteRedisPrefix(prefix);
 });
 
-async function sync(args: string[], apiKey = fake.apiKey) {
+async function sync(args: string[], apiKey = fake.apiKey, redisUrl = TEST_REDIS_URL) {
   const child = runCli(['sync', ...args], {
     DATABASE_URL: database.url,
     TOKPORTAL_API_KEY: apiKey,
     TOKPORTAL_BASE_URL: fake.baseUrl,
     LOG_LEVEL: 'warn',
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: prefix,
   });
   const { code } = await child.exited;
   return { code, ...child.output() };
@@ -47,6 +54,25 @@ describe('tokportal-sync sync', () => {
 
     const json = await sync([bundleId, '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ kind: 'applied', result: { bundleId, outcome: 'unchanged', newHandles: [] } });
+  });
+
+  it("takes its call's slot from the workers' shared limit, and still runs (saying so) without Redis", async () => {
+    const redis = createRedis(TEST_REDIS_URL, 'worker');
+    try {
+      // The workers' queue is paused for 6 s (as after a 429): sync must wait it out too.
+      const limiter = `${prefix}:tokportal-api:limiter`;
+      await redis.set(limiter, String(Number.MAX_SAFE_INTEGER), 'PX', 6_000);
+      const started = Date.now();
+      const paced = await sync([fake.listBundleIds()[2]!]);
+      expect(paced).toMatchObject({ code: 0, stderr: '' });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(5_500);
+    } finally {
+      redis.disconnect();
+    }
+    const unpaced = await sync([fake.listBundleIds()[3]!], fake.apiKey, 'redis://127.0.0.1:1');
+    expect(unpaced.code).toBe(0);
+    expect(unpaced.stderr).toBe("note: Redis does not answer: this one call is made outside the workers' shared rate limit\n");
+    expect(unpaced.stdout).toContain('created in the mirror');
   });
 
   it('a bundle TokPortal does not know: tombstone message; a rejected key: exit 3 and one line', async () => {

@@ -1,9 +1,12 @@
 // What `tokportal-sync sync <bundle_id>` runs: refetch one bundle now, straight from the API
-// (no queue, no Redis), and show what changed in the mirror.
+// (no queue), and show what changed in the mirror. Its one call takes a slot of the workers'
+// shared rate limit when Redis answers; without Redis it still runs (one call cannot overspend
+// the budget in a way that matters), and says so.
 import { loadConfig, requireSetting } from '../../config.js';
 import { EXIT_CODE, FatalError } from '../../lib/fatal-error.js';
 import { createLogger } from '../../lib/logger.js';
 import { createRuntime } from '../../app/runtime.js';
+import { openSharedRateLimit, type OpenedRateLimit } from '../../app/shared-rate-limit.js';
 import { isTokPortalApiError } from '../../tokportal/errors.js';
 import { authRejectedMessage } from '../../worker/failure-policy.js';
 import { refreshBundle, type BundleRefresh } from '../../worker/sync-bundle.js';
@@ -47,7 +50,21 @@ export async function runSyncCommand(bundleId: string, options: SyncCommandOptio
   requireSetting(config, 'apiKey', '`sync` reads the bundle from the TokPortal API');
   // Logs go to stderr so stdout holds only the result (pipe-able with --json).
   const logger = createLogger({ level: config.logLevel, destination: process.stderr });
-  const runtime = await createRuntime({ config, allowPglite: true, logger });
+  let paced: OpenedRateLimit | undefined;
+  try {
+    paced = await openSharedRateLimit(config, '`sync`');
+  } catch (error) {
+    if (!(error instanceof FatalError)) throw error;
+    process.stderr.write(`note: Redis does not answer: this one call is made outside the workers' shared rate limit\n`);
+  }
+  const limit = paced?.limit;
+  let runtime;
+  try {
+    runtime = await createRuntime({ config, allowPglite: true, logger, ...(limit ? { beforeApiRequest: () => limit.wait() } : {}) });
+  } catch (error) {
+    await paced?.close();
+    throw error;
+  }
   try {
     const refresh = await refreshBundle(
       { db: runtime.db, client: runtime.client(), metrics: runtime.metrics },
@@ -62,5 +79,6 @@ export async function runSyncCommand(bundleId: string, options: SyncCommandOptio
     process.stdout.write(`${options.json ? JSON.stringify(refresh, null, 2) : formatRefresh(refresh)}\n`);
   } finally {
     await runtime.close();
+    await paced?.close();
   }
 }
