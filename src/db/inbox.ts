@@ -166,35 +166,49 @@ export async function markEventsRequeued(db: Database, eventIds: string[]): Prom
     .where(and(inArray(webhookEvents.eventId, eventIds), eq(webhookEvents.status, 'enqueued')));
 }
 
-/** An inbox event a fetch covered, with how long it waited for it (the sync-lag metric). */
+/** An inbox event a fetch covers, with how long it has waited for it (the sync-lag metric). */
 export type CoveredEvent = { eventId: string; waitedSeconds: number };
 
 /**
- * A worker applied a fetch of this bundle that started at `receivedUpTo`: every pending
- * event of the bundle received before then is covered by it. One statement marks them and
- * says how long each waited, so no event is counted that another worker marked meanwhile.
+ * The events a fetch of this bundle that started at `receivedUpTo` answers: still pending, and
+ * received before the fetch started (a later one has its own job).
+ */
+const coveredBy = (bundleId: string, receivedUpTo: Date) =>
+  and(
+    eq(webhookEvents.bundleId, bundleId),
+    inArray(webhookEvents.status, [...PENDING_EVENT_STATUSES]),
+    lte(webhookEvents.receivedAt, receivedUpTo),
+  );
+
+/** Seconds since the event arrived, on the database clock that stamped received_at. */
+const waitedSeconds = sql<number>`extract(epoch from clock_timestamp() - ${webhookEvents.receivedAt})::float8`;
+
+const toCovered = (row: { eventId: string; waitedSeconds: number }): CoveredEvent => ({
+  eventId: row.eventId,
+  waitedSeconds: Math.max(0, Number(row.waitedSeconds)),
+});
+
+/** The events a fetch covers, left pending (the caller gives them another status). */
+export async function coveredBundleEvents(db: Database, bundleId: string, receivedUpTo: Date): Promise<CoveredEvent[]> {
+  const rows = await db
+    .select({ eventId: webhookEvents.eventId, waitedSeconds })
+    .from(webhookEvents)
+    .where(coveredBy(bundleId, receivedUpTo));
+  return rows.map(toCovered);
+}
+
+/**
+ * A worker applied a fetch of this bundle that started at `receivedUpTo`: the events it covers
+ * are processed. One statement marks them and says how long each waited, so no event is
+ * counted that another worker marked meanwhile.
  */
 export async function closeBundleEvents(db: Database, bundleId: string, receivedUpTo: Date): Promise<CoveredEvent[]> {
   const rows = await db
     .update(webhookEvents)
     .set({ status: 'processed', processedAt: sql`now()`, lastError: null })
-    .where(
-      and(
-        eq(webhookEvents.bundleId, bundleId),
-        inArray(webhookEvents.status, [...PENDING_EVENT_STATUSES]),
-        lte(webhookEvents.receivedAt, receivedUpTo),
-      ),
-    )
-    .returning({
-      eventId: webhookEvents.eventId,
-      waitedSeconds: sql<number>`extract(epoch from clock_timestamp() - ${webhookEvents.receivedAt})::float8`,
-    });
-  return rows.map((row) => ({ eventId: row.eventId, waitedSeconds: Math.max(0, Number(row.waitedSeconds)) }));
-}
-
-/** closeBundleEvents, counting what it marked. */
-export async function markBundleEventsProcessed(db: Database, bundleId: string, receivedUpTo: Date): Promise<number> {
-  return (await closeBundleEvents(db, bundleId, receivedUpTo)).length;
+    .where(coveredBy(bundleId, receivedUpTo))
+    .returning({ eventId: webhookEvents.eventId, waitedSeconds });
+  return rows.map(toCovered);
 }
 
 /** A sync attempt for this bundle failed: count it on its pending events, keep the last error. */
