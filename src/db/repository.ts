@@ -1,7 +1,7 @@
 // The only way bundles get written. Every write is one transaction that serializes on the
 // bundle (advisory lock), decides from the stored state with the pure planner in src/sync/,
 // and writes the current row, the version history, the account timeline and the videos together.
-import { eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Database } from './connection.js';
 import { bundles, bundleVersions } from './schema.js';
 import { applyRound } from './apply-batch.js';
@@ -97,35 +97,4 @@ async function markGone(
     );
     return true;
   });
-}
-
-export type BundleSyncState = {
-  bundleId: string;
-  apiUpdatedAt: Date;
-  detailSyncedAt: Date | null;
-  /** TokPortal's updated_at of the last detail we applied (api_updated_at may be newer, from a list). */
-  detailUpdatedAt: Date | null;
-  remadeCount: number;
-  accountStatus: string | null;
-  status: string;
-  deletedAt: Date | null;
-};
-
-/** What the mirror holds for these bundles, for the catch-up's "is a detail call worth it" decision. */
-export async function getBundleSyncStates(db: Database, bundleIds: string[]): Promise<Map<string, BundleSyncState>> {
-  if (bundleIds.length === 0) return new Map();
-  const rows = await db
-    .select({
-      bundleId: bundles.bundleId,
-      apiUpdatedAt: bundles.apiUpdatedAt,
-      detailSyncedAt: bundles.detailSyncedAt,
-      detailUpdatedAt: bundles.detailUpdatedAt,
-      remadeCount: bundles.remadeCount,
-      accountStatus: bundles.accountStatus,
-      status: bundles.status,
-      deletedAt: bundles.deletedAt,
-    })
-    .from(bundles)
-    .where(inArray(bundles.bundleId, [...new Set(bundleIds)]));
-  return new Map(rows.map((row) => [row.bundleId, row]));
 }

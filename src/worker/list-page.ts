@@ -3,10 +3,10 @@
 // changed, then the next page queued. Pages go one at a time so the run row's next_page is
 // the whole resume state, and every call passes through the queue-wide rate limiter.
 import type { Job, Queue } from 'bullmq';
-import { applyBundleSnapshots, getBundleSyncStates, type ApplyResult } from '../db/repository.js';
+import { findUnlistedBundleIds, getBundleSyncStates } from '../db/bundles-read.js';
+import { applyBundleSnapshots, type ApplyResult } from '../db/repository.js';
 import {
   addRunStats,
-  findUnlistedBundleIds,
   finishRun,
   getRun,
   isUnfiltered,
