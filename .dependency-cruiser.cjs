@@ -45,6 +45,22 @@ module.exports = {
       to: { path: '^src/(app|cli|demo)/' },
     },
     {
+      name: 'receiver-and-worker-are-siblings',
+      severity: 'error',
+      comment:
+        'The receiver and the worker are separate processes in production: neither imports the other. ' +
+        'What both serve (health, admin routes, the graceful HTTP server) lives in src/http/.',
+      from: { path: '^src/(receiver|worker)/' },
+      to: { path: '^src/(receiver|worker)/', pathNot: '^src/$1/' },
+    },
+    {
+      name: 'http-below-services',
+      severity: 'error',
+      comment: 'src/http/ holds the HTTP pieces the receiver and the worker share; it knows neither of them.',
+      from: { path: '^src/http/' },
+      to: { path: '^src/(receiver|worker)/' },
+    },
+    {
       name: 'nothing-imports-the-cli',
       severity: 'error',
       comment: 'The CLI is a thin host: the application is started through src/app/, never through a command.',
