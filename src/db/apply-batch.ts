@@ -3,7 +3,7 @@
 // changed costs a lock, a read and one bookkeeping update for the whole batch.
 import { and, desc, getTableColumns, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import type { BundleRow } from './schema.js';
+import { bundleStateOf } from './bundle-rows.js';
 import { bundleAccounts, bundles, bundleVersions, bundleVideos } from './schema.js';
 import { chunked, lockBundles, type Transaction } from './transactions.js';
 import {
@@ -15,6 +15,7 @@ import {
   type PlanContext,
   type StoredBundle,
 } from '../sync/apply-plan.js';
+import type { BundleState } from '../sync/bundle-state.js';
 import { losingClaims, type RefClaim } from '../sync/external-ref.js';
 import type { IncarnationOp, KnownIncarnation } from '../sync/incarnations.js';
 import type { Observation } from '../sync/observation.js';
@@ -26,7 +27,9 @@ export async function applyRound(
 ): Promise<ApplyResult[]> {
   const ids = observations.map((observation) => observation.bundle.id);
   await lockBundles(tx, ids);
-  const rows = new Map((await tx.select().from(bundles).where(inArray(bundles.bundleId, ids))).map((r) => [r.bundleId, r]));
+  const rows = new Map(
+    (await tx.select().from(bundles).where(inArray(bundles.bundleId, ids))).map((r) => [r.bundleId, bundleStateOf(r)]),
+  );
   const incarnations = await latestIncarnations(
     tx,
     observations.filter((o) => needsIncarnation(o, rows.get(o.bundle.id))).map((o) => o.bundle.id),
@@ -57,7 +60,7 @@ export async function applyRound(
 }
 
 /** Only a detail, or a list item whose remade_count grew, can touch the account timeline. */
-function needsIncarnation(observation: Observation, row: BundleRow | undefined): boolean {
+function needsIncarnation(observation: Observation, row: BundleState | undefined): boolean {
   if (!row) return observation.kind === 'detail';
   return observation.kind === 'detail' || observation.bundle.remade.remade_count > row.remadeCount;
 }
@@ -92,17 +95,17 @@ const claimsRef = (plan: BundlePlan): plan is BundlePlan & { externalRef: string
 async function settleExternalRefs(
   tx: Transaction,
   plans: readonly BundlePlan[],
-  rows: ReadonlyMap<string, BundleRow>,
+  rows: ReadonlyMap<string, BundleState>,
   batchIds: ReadonlySet<string>,
-): Promise<{ losingPlans: Set<number>; losingHolders: BundleRow[] }> {
+): Promise<{ losingPlans: Set<number>; losingHolders: BundleState[] }> {
   const newRefs = new Set(
     plans.filter(claimsRef).flatMap((p) => (p.externalRef !== rows.get(p.result.bundleId)?.externalRef ? [p.externalRef] : [])),
   );
   if (newRefs.size === 0) return { losingPlans: new Set(), losingHolders: [] };
 
   const rewritten = plans.filter((p) => p.write.kind === 'upsert').map((p) => p.result.bundleId);
-  const findHolders = () =>
-    tx
+  const findHolders = async () => {
+    const found = await tx
       .select()
       .from(bundles)
       .where(
@@ -111,6 +114,8 @@ async function settleExternalRefs(
           rewritten.length > 0 ? notInArray(bundles.bundleId, rewritten) : undefined,
         ),
       );
+    return found.map(bundleStateOf);
+  };
   // Holders outside the batch are locked too, then read again: what we decide on must not move.
   let holders = await findHolders();
   const locked = new Set(batchIds);
@@ -141,8 +146,8 @@ async function settleExternalRefs(
 async function releaseExternalRefs(
   tx: Transaction,
   plans: readonly BundlePlan[],
-  rows: ReadonlyMap<string, BundleRow>,
-  losingHolders: readonly BundleRow[],
+  rows: ReadonlyMap<string, BundleState>,
+  losingHolders: readonly BundleState[],
   context: PlanContext,
 ): Promise<void> {
   const releasing = plans

@@ -3,20 +3,12 @@
 // missed, the feed of recorded changes, and the whole mirror for the demo's check. Every write
 // goes through repository.ts.
 import { and, asc, count, gt, inArray, isNull, max, sql } from 'drizzle-orm';
+import type { KnownBundleState } from '../sync/detail-policy.js';
 import type { Database } from './connection.js';
 import { bundleAccounts, bundles, bundleVersions, bundleVideos, type BundleRow } from './schema.js';
 
-export type BundleSyncState = {
-  bundleId: string;
-  apiUpdatedAt: Date;
-  detailSyncedAt: Date | null;
-  /** TokPortal's updated_at of the last detail we applied (api_updated_at may be newer, from a list). */
-  detailUpdatedAt: Date | null;
-  remadeCount: number;
-  accountStatus: string | null;
-  status: string;
-  deletedAt: Date | null;
-};
+/** What the detail policy weighs a listed bundle against, with the bundle's id and status. */
+export type BundleSyncState = KnownBundleState & { bundleId: string; status: string };
 
 /** What the mirror holds for these bundles, for the catch-up's "is a detail call worth it" decision. */
 export async function getBundleSyncStates(db: Database, bundleIds: string[]): Promise<Map<string, BundleSyncState>> {

@@ -5,12 +5,10 @@ import { eq } from 'drizzle-orm';
 import type { Database } from './connection.js';
 import { bundles, bundleVersions } from './schema.js';
 import { applyRound } from './apply-batch.js';
+import { bundleStateOf } from './bundle-rows.js';
 import { chunked, inRetriedTransaction, lockBundles } from './transactions.js';
 import { versionRow, type ApplyResult } from '../sync/apply-plan.js';
 import type { Observation, ObservationSource } from '../sync/observation.js';
-
-export type { ApplyOutcome, ApplyResult } from '../sync/apply-plan.js';
-export type { Observation, ObservationSource } from '../sync/observation.js';
 
 export async function applyBundleSnapshot(
   db: Database,
@@ -88,7 +86,7 @@ async function markGone(
       .set(mark === 'deleted' ? { deletedAt: at } : { notOwnedAt: at })
       .where(eq(bundles.bundleId, bundleId));
     await tx.insert(bundleVersions).values(
-      versionRow(row, {
+      versionRow(bundleStateOf(row), {
         source: mark === 'deleted' ? 'tombstone' : 'not_owned',
         sourceRef: source.sourceRef ?? null,
         observedAt: at,

@@ -1,6 +1,5 @@
 // Decides everything one observation does to the mirror, from the stored state alone, so the
 // repository only has to execute the plan inside its transaction.
-import type { BundleRow, NewBundleRow, NewBundleVersionRow } from '../db/schema.js';
 import {
   changedFields,
   columnsFromRaw,
@@ -17,6 +16,7 @@ import {
   type IncarnationOp,
   type KnownIncarnation,
 } from './incarnations.js';
+import type { BundleState, VersionRecord, VersionSource } from './bundle-state.js';
 import type { Observation, ObservationSource } from './observation.js';
 import { staleReason, type StaleReason } from './staleness.js';
 
@@ -33,7 +33,8 @@ export type ApplyResult = {
   newHandles: string[];
 };
 
-export type StoredBundle = { row: BundleRow | null; latestIncarnation: KnownIncarnation | null };
+/** What the mirror holds of the bundle before the observation: its state (null if never seen) and latest account. */
+export type StoredBundle = { row: BundleState | null; latestIncarnation: KnownIncarnation | null };
 
 export type PlanContext = {
   source: ObservationSource;
@@ -44,7 +45,8 @@ export type PlanContext = {
 };
 
 export type RowWrite =
-  | { kind: 'upsert'; row: NewBundleRow & { bundleId: string } }
+  /** The whole state the bundle ends with. */
+  | { kind: 'upsert'; row: BundleState }
   /** Nothing but bookkeeping timestamps moves (the fast path of a re-listing). */
   | { kind: 'touch'; synced: boolean; detail: boolean; listed: boolean }
   | { kind: 'none' };
@@ -58,7 +60,7 @@ export type BundlePlan = {
   /** The external_ref and updated_at the row ends with: what a uniqueness conflict is decided on. */
   externalRef: string | null;
   apiUpdatedAt: Date;
-  version: Omit<NewBundleVersionRow, 'id'> | null;
+  version: VersionRecord | null;
   incarnations: IncarnationOp[];
   videos: VideoWrite;
 };
@@ -66,7 +68,7 @@ export type BundlePlan = {
 export function planApply(stored: StoredBundle, observation: Observation, context: PlanContext): BundlePlan {
   const { row: before } = stored;
   const isDetail = observation.kind === 'detail';
-  const raw: RawBundle = mergeObservation((before?.raw as RawBundle | undefined) ?? null, observation);
+  const raw: RawBundle = mergeObservation(before?.raw ?? null, observation);
   if (context.dropExternalRef) raw.external_ref = null;
   const columns = columnsFromRaw(raw);
   const { bundleId } = columns;
@@ -90,7 +92,7 @@ export function planApply(stored: StoredBundle, observation: Observation, contex
   const hash = contentHash(content);
   const revived = before?.deletedAt != null;
   const ownedAgain = before?.notOwnedAt != null;
-  const fields = before ? changedFields(contentOf(before.raw as RawBundle), content) : [];
+  const fields = before ? changedFields(contentOf(before.raw), content) : [];
   if (revived) fields.push('deleted_at');
   if (ownedAgain) fields.push('not_owned_at');
   const outcome = !before ? 'created' : before.contentHash !== hash || revived || ownedAgain ? 'changed' : 'unchanged';
@@ -159,15 +161,15 @@ export function planApply(stored: StoredBundle, observation: Observation, contex
 }
 
 /** The row of a bundle that lost its external_ref to a newer claim: the same state with the ref cleared. */
-export function withoutExternalRef(row: BundleRow): { raw: RawBundle; contentHash: string } {
-  const raw = { ...(row.raw as RawBundle), external_ref: null };
+export function withoutExternalRef(row: BundleState): { raw: RawBundle; contentHash: string } {
+  const raw = { ...row.raw, external_ref: null };
   return { raw, contentHash: contentHash(contentOf(raw)) };
 }
 
-export type VersionMeta = { source: string; sourceRef: string | null; observedAt: Date; changedFields: string[] };
+export type VersionMeta = { source: VersionSource; sourceRef: string | null; observedAt: Date; changedFields: string[] };
 
 type VersionedState = Pick<
-  BundleRow,
+  BundleState,
   | 'bundleId'
   | 'status'
   | 'accountStatus'
@@ -180,8 +182,8 @@ type VersionedState = Pick<
   | 'raw'
 >;
 
-/** A bundle_versions row: the state after the change, and what caused it. */
-export function versionRow(state: VersionedState, meta: VersionMeta): Omit<NewBundleVersionRow, 'id'> {
+/** A history entry: the state after the change, and what caused it. */
+export function versionRow(state: VersionedState, meta: VersionMeta): VersionRecord {
   return {
     bundleId: state.bundleId,
     observedAt: meta.observedAt,

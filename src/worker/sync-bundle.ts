@@ -11,15 +11,11 @@ import {
   recordBundleEventsError,
   type CoveredEvent,
 } from '../db/inbox.js';
-import {
-  applyBundleSnapshot,
-  markBundleNotOwned,
-  tombstoneBundle,
-  type ApplyResult,
-  type ObservationSource,
-} from '../db/repository.js';
+import { applyBundleSnapshot, markBundleNotOwned, tombstoneBundle } from '../db/repository.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { SyncBundleData } from '../queue/jobs.js';
+import type { ApplyResult } from '../sync/apply-plan.js';
+import type { ObservationSource } from '../sync/observation.js';
 import type { TokPortalClient } from '../tokportal/client.js';
 import { isTokPortalApiError } from '../tokportal/errors.js';
 import { classifyFailure } from './failure-policy.js';

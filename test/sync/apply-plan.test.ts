@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { BundleRow } from '../../src/db/schema.js';
 import { planApply, type PlanContext, type StoredBundle } from '../../src/sync/apply-plan.js';
+import type { BundleState } from '../../src/sync/bundle-state.js';
 import type { Observation } from '../../src/sync/observation.js';
 import { at, listItemOf, makeDetail, makeListItem, remadeDetail } from '../support/bundles.js';
 
@@ -11,9 +11,9 @@ const list = (bundle: ReturnType<typeof makeListItem>): Observation => ({ kind: 
 const nothing: StoredBundle = { row: null, latestIncarnation: null };
 
 /** The stored state after a plan ran, as the next plan would read it. */
-function storedAfter(plan: ReturnType<typeof planApply>, extra: Partial<BundleRow> = {}): StoredBundle {
+function storedAfter(plan: ReturnType<typeof planApply>, extra: Partial<BundleState> = {}): StoredBundle {
   if (plan.write.kind !== 'upsert') throw new Error('expected an upsert');
-  const row = { ...plan.write.row, ...extra } as BundleRow;
+  const row = { ...plan.write.row, ...extra } as BundleState;
   return { row, latestIncarnation: null };
 }
 
