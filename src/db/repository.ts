@@ -7,7 +7,7 @@ import { bundles, bundleVersions } from './schema.js';
 import { applyRound } from './apply-batch.js';
 import { bundleStateOf } from './bundle-rows.js';
 import { chunked, inRetriedTransaction, lockBundles } from './transactions.js';
-import { versionRow, type ApplyResult } from '../sync/apply-plan.js';
+import { versionRow, type ApplyResult, type PlanContext } from '../sync/apply-plan.js';
 import type { Observation, ObservationSource } from '../sync/observation.js';
 
 export async function applyBundleSnapshot(
@@ -30,7 +30,7 @@ export async function applyBundleSnapshots(
 ): Promise<ApplyResult[]> {
   if (observations.length === 0) return [];
   const appliedAt = new Date();
-  const context = { source, observedAt: source.observedAt ?? appliedAt, appliedAt };
+  const context = planContext(source, appliedAt);
   const rounds = splitIntoRounds(observations);
   return inRetriedTransaction(db, async (tx) => {
     const results: ApplyResult[] = new Array(observations.length);
@@ -41,6 +41,11 @@ export async function applyBundleSnapshots(
     }
     return results;
   });
+}
+
+/** The observation's source as the planner records it; an observation without a time is as of now. */
+function planContext({ source, sourceRef, observedAt }: ObservationSource, appliedAt: Date): PlanContext {
+  return { source, sourceRef: sourceRef ?? null, observedAt: observedAt ?? appliedAt, appliedAt };
 }
 
 type Entry = { index: number; observation: Observation };

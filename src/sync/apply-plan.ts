@@ -17,7 +17,7 @@ import {
   type KnownIncarnation,
 } from './incarnations.js';
 import type { BundleState, VersionRecord, VersionSource } from './bundle-state.js';
-import type { Observation, ObservationSource } from './observation.js';
+import type { Observation, SyncReason } from './observation.js';
 import { staleReason, type StaleReason } from './staleness.js';
 
 export type ApplyOutcome = 'created' | 'changed' | 'unchanged' | 'stale';
@@ -36,9 +36,14 @@ export type ApplyResult = {
 /** What the mirror holds of the bundle before the observation: its state (null if never seen) and latest account. */
 export type StoredBundle = { row: BundleState | null; latestIncarnation: KnownIncarnation | null };
 
+/** Where the observation came from and when: what the version history records. */
 export type PlanContext = {
-  source: ObservationSource;
+  source: SyncReason;
+  /** The webhook event id, run id, ... that caused the observation. */
+  sourceRef: string | null;
+  /** When the API answered. */
   observedAt: Date;
+  /** When the mirror takes it (bookkeeping times). */
   appliedAt: Date;
   /** Another bundle holds this observation's external_ref with a newer claim: record null. */
   dropExternalRef?: boolean;
@@ -64,6 +69,15 @@ export type BundlePlan = {
   incarnations: IncarnationOp[];
   videos: VideoWrite;
 };
+
+/**
+ * Whether planApply will look at the bundle's latest account incarnation (the storage reads it
+ * only then): only a detail, or a list item whose remade_count grew, can touch the timeline.
+ */
+export function needsLatestIncarnation(observation: Observation, stored: BundleState | null): boolean {
+  if (!stored) return observation.kind === 'detail';
+  return observation.kind === 'detail' || observation.bundle.remade.remade_count > stored.remadeCount;
+}
 
 export function planApply(stored: StoredBundle, observation: Observation, context: PlanContext): BundlePlan {
   const { row: before } = stored;
@@ -134,8 +148,8 @@ export function planApply(stored: StoredBundle, observation: Observation, contex
       : versionRow(
           { ...columns, raw, contentHash: hash },
           {
-            source: context.source.source,
-            sourceRef: context.source.sourceRef ?? null,
+            source: context.source,
+            sourceRef: context.sourceRef,
             observedAt: context.observedAt,
             changedFields: fields,
           },

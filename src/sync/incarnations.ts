@@ -195,5 +195,5 @@ export function planIncarnationsForList(
 }
 
 function handlesOf(ops: IncarnationOp[]): string[] {
-  return ops.flatMap((op) => (op.op === 'open' && op.row.username ? [op.row.username] : []));
+  return ops.flatMap((step) => (step.op === 'open' && step.row.username ? [step.row.username] : []));
 }
