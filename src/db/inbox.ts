@@ -5,6 +5,7 @@
 // (no bundle to sync), rejected (valid signature, unusable body).
 import { and, asc, desc, eq, getTableColumns, inArray, is, isNotNull, isNull, lt, lte, or, SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
+import { replaceLoneSurrogates } from '../lib/lone-surrogates.js';
 import type { Database } from './connection.js';
 import { bundleAccounts, bundles, webhookEvents, type NewWebhookEventRow, type WebhookEventRow } from './schema.js';
 
@@ -94,14 +95,11 @@ function inboxRecord(row: NewWebhookEventRow): Record<string, unknown> {
     const value = (row as Record<string, unknown>)[key];
     if (value === undefined || value === null) continue;
     // A text parameter turned a lone UTF-16 surrogate into U+FFFD on the way out; JSON would carry
-    // it as an escape Postgres refuses. Payloads were checked for this before (delivery.ts).
-    record[column.name] = typeof value === 'string' && LONE_SURROGATES.test(value) ? value.replace(LONE_SURROGATES_ALL, '\uFFFD') : value;
+    // it as an escape Postgres refuses. Payloads were checked for this before (parse-delivery.ts).
+    record[column.name] = typeof value === 'string' ? replaceLoneSurrogates(value) : value;
   }
   return record;
 }
-
-const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const LONE_SURROGATES_ALL = new RegExp(LONE_SURROGATES.source, 'g');
 
 /** The relay and the receiver call this once the sync jobs of these events exist. */
 export async function markEventsEnqueued(db: Database, eventIds: string[]): Promise<void> {
