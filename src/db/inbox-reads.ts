@@ -1,6 +1,7 @@
 // Read-only looks at the inbox (tokportal.webhook_events) for those who watch it rather than
 // move it: the scrape-time gauges, `replay`'s selection, `webhooks test` waiting for its event,
-// the demo counting what a step delivered. The event lifecycle itself is in inbox.ts.
+// the demo counting what a step delivered. Events come in through inbox-insert.ts and move
+// through their lifecycle in inbox.ts.
 import { and, count, desc, eq, gt, gte, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import type { Database } from './connection.js';
 import { PENDING_EVENT_STATUSES } from './inbox.js';

@@ -5,12 +5,12 @@ import { eq } from 'drizzle-orm';
 import {
   closeBundleEvents,
   findUnenqueuedEvents,
-  insertInboxEvents,
   markEventsEnqueued,
   markEventsStatus,
   recordBundleEventsError,
   resolveBundleIdForAccount,
 } from '../../src/db/inbox.js';
+import { insertInboxEvents } from '../../src/db/inbox-insert.js';
 import { bundleAccounts, bundles, webhookEvents, type NewWebhookEventRow } from '../../src/db/schema.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
