@@ -9,12 +9,10 @@
 // constant 0 (`api_rate_limit_remaining 0` on every receiver) and hide the worker's real value
 // in any sum or max across targets. Every counter exists in every role, so code can count
 // unconditionally; only the owner's registry exposes it.
-import { inArray, sql } from 'drizzle-orm';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Queue } from 'bullmq';
 import type { Database } from '../db/connection.js';
-import { PENDING_EVENT_STATUSES } from '../db/inbox.js';
-import { webhookEvents } from '../db/schema.js';
+import { readInboxSnapshot, type InboxSnapshot } from '../db/inbox-reads.js';
 import { withTimeout } from '../lib/with-timeout.js';
 
 export const METRIC_PREFIX = 'tokportal_sync_';
@@ -196,24 +194,6 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     trackInbox(db) {
       inboxDb = db;
     },
-  };
-}
-
-type InboxSnapshot = { unprocessed: number; unenqueued: number; oldestAgeSeconds: number };
-
-async function readInboxSnapshot(db: Database): Promise<InboxSnapshot> {
-  const [row] = await db
-    .select({
-      unprocessed: sql<number>`count(*)::int`,
-      unenqueued: sql<number>`(count(*) filter (where ${webhookEvents.enqueuedAt} is null))::int`,
-      oldestAge: sql<number>`coalesce(extract(epoch from now() - min(${webhookEvents.receivedAt})), 0)::float8`,
-    })
-    .from(webhookEvents)
-    .where(inArray(webhookEvents.status, [...PENDING_EVENT_STATUSES]));
-  return {
-    unprocessed: Number(row?.unprocessed ?? 0),
-    unenqueued: Number(row?.unenqueued ?? 0),
-    oldestAgeSeconds: Math.max(0, Number(row?.oldestAge ?? 0)),
   };
 }
 
