@@ -29,6 +29,13 @@ export async function runWorkerCommand(options: WorkerCommandOptions): Promise<v
     whenDatabaseDown: 'wait',
   });
   let handle: SyncWorkerHandle | undefined;
+  // Listening for SIGTERM from here on: a stop that arrives while the worker is still starting
+  // (its start-up line is already out) is a graceful one too, not the default hard kill.
+  let stopRequested = false;
+  const releaseSignals = stopOnSignals(async () => {
+    stopRequested = true;
+    await handle?.close();
+  }, runtime.logger);
   try {
     // Listening before the worker starts: Prometheus sees the target before the first job.
     const admin = await startWorkerAdmin(runtime, {
@@ -42,15 +49,15 @@ export async function runWorkerCommand(options: WorkerCommandOptions): Promise<v
       stalledIntervalMs: options.stalledInterval,
     });
     // Idempotent: however many workers upsert it, one schedule exists and one run goes at a time.
-    if (options.reconcile) await ensureReconcileScheduler(runtime.queue(), config.reconcileIntervalMs);
+    if (options.reconcile && !stopRequested) await ensureReconcileScheduler(runtime.queue(), config.reconcileIntervalMs);
+    if (stopRequested) await handle.close();
   } catch (error) {
+    releaseSignals();
     await handle?.close();
     await runtime.close();
     throw error;
   }
-  const worker = handle;
-  const releaseSignals = stopOnSignals(() => worker.close(), runtime.logger);
-  const stop = await worker.stopped;
+  const stop = await handle.stopped;
   releaseSignals();
   await runtime.close();
   if (stop.reason === 'auth-rejected') throw stop.error;
