@@ -20,12 +20,18 @@ export function rowsOf(result: unknown): Record<string, unknown>[] {
   return ((result as { rows?: Record<string, unknown>[] }).rows ?? []) as Record<string, unknown>[];
 }
 
-export async function runReport(db: Database, name: ReportName, limit: number): Promise<ReportResult> {
+/**
+ * One view, its columns in the report's order. `at` is the instant of a function such as
+ * bundles_as_of (required by those, ignored by plain views).
+ */
+export async function runReport(db: Database, name: ReportName, limit: number, at?: Date): Promise<ReportResult> {
   const definition: ReportDefinition = REPORT_DEFINITIONS[name];
   const pairs = definition.columns.map((column) => (typeof column === 'string' ? [column, column] : column));
-  // Static SQL from the definitions; only the limit comes from the user, as a parameter.
-  const select = pairs.map(([as, expression]) => `${expression} AS "${as}"`).join(', ');
-  const query = sql`${sql.raw(`SELECT ${select} FROM "tokportal"."${name}" ORDER BY ${definition.orderBy}`)} LIMIT ${limit + 1}`;
+  // Static SQL from the definitions; only the limit and the instant come from the user, as parameters.
+  const select = sql.raw(`SELECT ${pairs.map(([as, expression]) => `${expression} AS "${as}"`).join(', ')} FROM "tokportal"."${name}"`);
+  if (definition.takesInstant && !at) throw new Error(`${name} needs an instant (report --at)`);
+  const from = definition.takesInstant ? sql`${select}(${at!.toISOString()}::timestamptz)` : select;
+  const query = sql`${from} ${sql.raw(`ORDER BY ${definition.orderBy}`)} LIMIT ${limit + 1}`;
   const rows = rowsOf(await db.execute(query));
   return {
     name,

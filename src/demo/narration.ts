@@ -65,7 +65,7 @@ export async function buildDemoReports(db: Database, remadeBundleIds: readonly s
 
 // Fewer columns than `report` prints, so the tables fit a common terminal width.
 const CURRENT_COLUMNS = ['bundle_id', 'external_ref', 'platform', 'country', 'status', 'account_status', 'current_username', 'remade_count', 'api_updated_at'];
-const TIMELINE_COLUMNS = ['bundle_id', 'external_ref', 'incarnation', 'username', 'evidence', 'first_seen_at', 'replaced_at', 'is_current'];
+const TIMELINE_COLUMNS = ['bundle_id', 'external_ref', 'incarnation', 'username', 'evidence', 'known_from', 'replaced_at', 'is_current'];
 
 function only(result: ReportResult, columns: readonly string[]): ReportResult {
   return { ...result, columns: result.columns.filter((column) => columns.includes(column)) };

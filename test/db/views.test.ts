@@ -58,6 +58,56 @@ describe.each(DATABASE_BACKENDS)('reporting views on $name', (backend) => {
     expect(replaced!.at).toBe('2026-01-10 10:00');
   });
 
+  it('account_timeline: what is known of each handle, no derived duration negative', async () => {
+    const rows = await query(sql`
+      select username, evidence,
+        to_char(known_from at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as known_from,
+        to_char(replaced_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as replaced_at,
+        extract(epoch from known_for)::float8 as known_for_seconds,
+        observed_from is null as never_observed,
+        observed_until >= observed_from as observed_in_order
+      from tokportal.account_timeline where bundle_id = ${H.missedRemakes} order by incarnation`);
+    expect(rows).toEqual([
+      { username: 'tea.time', evidence: 'observed', known_from: '2026-01-21 10:00', replaced_at: '2026-02-04 10:00', known_for_seconds: 14 * 86_400, never_observed: false, observed_in_order: true },
+      // Only named by the remake that replaced it: known to exist right before it was replaced, never seen.
+      { username: 'teatime.uk', evidence: 'old_username', known_from: '2026-02-04 10:00', replaced_at: '2026-02-04 10:00', known_for_seconds: 0, never_observed: true, observed_in_order: null },
+      { username: 'tea_time_gb', evidence: 'observed', known_from: '2026-02-04 10:00', replaced_at: null, known_for_seconds: null, never_observed: false, observed_in_order: true },
+    ]);
+    const [negative] = await query(sql`
+      select count(*)::int as n from tokportal.account_timeline
+      where known_for < interval '0' or replaced_at < known_from or observed_until < observed_from`);
+    expect(negative!.n).toBe(0);
+  });
+
+  it('every view comes in its documented order when selected as it is', async () => {
+    const orders: Record<string, string> = {
+      current_bundles: 'api_updated_at desc, bundle_id',
+      account_timeline: 'bundle_id, incarnation',
+      remakes: 'remade_count desc, bundle_id',
+      remakes_by_market: 'remakes desc, platform, country',
+      campaign_summary: 'campaign nulls last',
+      credit_spend: 'month desc nulls last, credits_spent desc, platform, country',
+      pipeline: 'bundles desc, status, next_action nulls first',
+      sync_lag: 'received_at desc, event_id',
+      sync_lag_summary: 'events desc, type',
+      status_durations: 'bundle_id, field desc, entered_at, version_id',
+      delivery_intervals: 'finished_at, bundle_id, step',
+      delivery_times: 'month desc, step, country, platform, bundle_type',
+      status_daily: 'day desc, status',
+      change_feed: 'cursor',
+    };
+    for (const [view, order] of Object.entries(orders)) {
+      // One statement, so now() (in pipeline and sync_lag) is the same instant for both.
+      const [both] = await query(
+        sql.raw(`select (select json_agg(v) from (select * from tokportal.${view}) v)::text as as_is,
+                        (select json_agg(v) from (select * from tokportal.${view} order by ${order}) v)::text as ordered`),
+      );
+      expect({ view, rows: both!.as_is }).toEqual({ view, rows: both!.ordered });
+      const [comment] = await query(sql`select obj_description(${`tokportal.${view}`}::regclass, 'pg_class') as text`);
+      expect({ view, documented: String(comment!.text).includes(`Order: `) }).toEqual({ view, documented: true });
+    }
+  });
+
   it('remakes: remade bundles with their chain and what is missing from it', async () => {
     expect(await table('remakes', ['bundle_id', 'remade_count', 'known_handles', 'handles_missing', 'handles'], 'bundle_id')).toEqual([
       [H.missedRemakes, 3, 3, 1, 'tea.time -> teatime.uk -> tea_time_gb'],
@@ -79,35 +129,38 @@ describe.each(DATABASE_BACKENDS)('reporting views on $name', (backend) => {
     expect(
       await table(
         'campaign_summary',
-        ['campaign', 'bundles', 'completed', 'in_progress', 'cancelled_or_archived', 'accounts_delivered', 'remakes', 'credits', 'first_ref', 'last_ref'],
+        ['campaign', 'bundles', 'completed', 'in_progress', 'cancelled_or_archived', 'accounts_delivered', 'remakes', 'credits_spent', 'credits_restored', 'first_ref', 'last_ref'],
         'campaign nulls last',
       ),
     ).toEqual([
-      ['campaign-12', 3, 1, 2, 0, 3, 6, 150, 'campaign-12-001', 'campaign-12-003'],
-      ['campaign-7', 2, 0, 1, 1, 0, 0, 80, 'campaign-7-001', 'campaign-7-002'],
-      ['solo', 1, 0, 1, 0, 1, 0, 30, 'solo', 'solo'],
-      [null, 1, 0, 1, 0, 1, 1, 40, null, null],
+      ['campaign-12', 3, 1, 2, 0, 3, 6, 150, 0, 'campaign-12-001', 'campaign-12-003'],
+      // The cancelled bundle's 50 credits came back: one definition of spent, everywhere.
+      ['campaign-7', 2, 0, 1, 1, 0, 0, 30, 50, 'campaign-7-001', 'campaign-7-002'],
+      ['solo', 1, 0, 1, 0, 1, 0, 30, 0, 'solo', 'solo'],
+      [null, 1, 0, 1, 0, 1, 1, 40, 0, null, null],
     ]);
   });
 
-  it('credit_spend: by month of creation and market, cancelled credits apart', async () => {
+  it('credit_spend: by month of creation (a date) and market, restored credits apart', async () => {
     expect(
-      await table('credit_spend', ['month', 'platform', 'country', 'bundles', 'credits_spent', 'credits_cancelled', 'credits_published'], 'month, platform, country'),
+      await table('credit_spend', ['month::text as month', 'platform', 'country', 'bundles', 'credits_spent', 'credits_restored', 'credits_published'], 'month, platform, country'),
     ).toEqual([
-      ['2026-01', 'instagram', 'GB', 1, 50, 0, 50],
-      ['2026-01', 'tiktok', 'US', 2, 100, 0, 100],
-      ['2026-02', 'instagram', 'FR', 1, 30, 0, 0],
-      ['2026-02', 'instagram', 'GB', 1, 30, 0, 0],
-      ['2026-02', 'tiktok', 'FR', 1, 0, 50, 0],
-      ['2026-02', 'tiktok', 'US', 1, 40, 0, 40],
+      ['2026-01-01', 'instagram', 'GB', 1, 50, 0, 50],
+      ['2026-01-01', 'tiktok', 'US', 2, 100, 0, 100],
+      ['2026-02-01', 'instagram', 'FR', 1, 30, 0, 0],
+      ['2026-02-01', 'instagram', 'GB', 1, 30, 0, 0],
+      ['2026-02-01', 'tiktok', 'FR', 1, 0, 50, 0],
+      ['2026-02-01', 'tiktok', 'US', 1, 40, 0, 40],
     ]);
+    const [type] = await query(sql`select pg_typeof(month)::text as type from tokportal.credit_spend limit 1`);
+    expect(type!.type).toBe('date');
   });
 
   it('pipeline: live bundles by status and next_action', async () => {
-    const rows = await table('pipeline', ['status', 'next_action', 'bundles', 'credits', 'max_days_idle'], 'status, next_action');
+    const rows = await table('pipeline', ['status', 'next_action', 'bundles', 'credits_spent', 'max_days_idle'], 'status, next_action');
     expect(rows.map((row) => row.slice(0, 4))).toEqual([
       ['accepted', null, 1, 40],
-      ['cancelled', null, 1, 50],
+      ['cancelled', null, 1, 0],
       ['completed', null, 1, 60],
       ['in_review', null, 1, 50],
       ['pending_setup', 'configure_account', 1, 30],

@@ -22,6 +22,9 @@ export default async function setup(): Promise<void> {
     } finally {
       await handle.close();
     }
+    // When it was built, so a run of another branch (other migrations, another template) drops
+    // it only once it is surely unused, not while this run clones it.
+    await admin.unsafe(`comment on database "${building}" is 'tokportal-sync test template built ${new Date().toISOString()}'`);
     await admin.unsafe(`alter database "${building}" rename to "${TEMPLATE_DB}"`);
     await dropStaleTemplates(admin);
   } finally {
@@ -30,11 +33,19 @@ export default async function setup(): Promise<void> {
   }
 }
 
-/** Templates of older migration sets; one still being cloned is left for a later run. */
+const STALE_AFTER_MS = 6 * 3_600_000;
+
+/**
+ * Templates of other migration sets built over STALE_AFTER_MS ago: several branches test on one
+ * server at once, each with its own template, and must not drop each other's mid-run. One still
+ * being cloned is left for a later run.
+ */
 async function dropStaleTemplates(admin: postgres.Sql): Promise<void> {
-  const stale = await admin<{ datname: string }[]>`
-    select datname from pg_database
+  const templates = await admin<{ datname: string; comment: string | null }[]>`
+    select datname, shobj_description(oid, 'pg_database') as comment from pg_database
     where datname like ${`${TEMPLATE_PREFIX}%`} and datname <> ${TEMPLATE_DB}`;
+  const builtAt = (comment: string | null) => Date.parse(/built (\S+)$/.exec(comment ?? '')?.[1] ?? '');
+  const stale = templates.filter(({ comment }) => !(Date.now() - builtAt(comment) < STALE_AFTER_MS));
   for (const { datname } of stale) {
     await admin.unsafe(`drop database if exists "${datname}"`).catch(() => undefined);
   }
