@@ -84,13 +84,20 @@ export function formatWhereToLook(databaseUrl: string | undefined, exampleBundle
   } else {
     lines.push(
       `  PGLITE_DIR=${DEMO_PGLITE_DIR} npx tokportal-sync report --view account_timeline`,
-      `  (an embedded PGlite: one process at a time, so once the demo has stopped; for psql run the demo with DATABASE_URL=postgres://...)`,
+      `  (an embedded PGlite, one process's own: once the demo has stopped, or while demo --keep-running serves it on PGLITE_PORT for psql)`,
     );
   }
   return lines.join('\n');
 }
 
-export type RunningEndpoints = { receiverUrl: string; fakeOrigin: string; fakeBaseUrl: string; exampleBundleId: string | undefined };
+export type RunningEndpoints = {
+  receiverUrl: string;
+  fakeOrigin: string;
+  fakeBaseUrl: string;
+  exampleBundleId: string | undefined;
+  /** psql command reaching the served embedded mirror (PGlite only). */
+  psql?: string | undefined;
+};
 
 export function formatKeepRunning(endpoints: RunningEndpoints): string {
   const id = endpoints.exampleBundleId ?? '<bundle_id>';
@@ -99,6 +106,9 @@ export function formatKeepRunning(endpoints: RunningEndpoints): string {
     `  receiver         ${endpoints.receiverUrl}/webhooks/tokportal   (also /healthz, /readyz; /metrics and /admin/queues with ADMIN_TOKEN)`,
     `  fake TokPortal   ${endpoints.fakeBaseUrl}   (X-API-Key: the demo key TOKPORTAL_API_KEY in .env.demo)`,
     `  move a bundle    curl -X POST ${endpoints.fakeOrigin}/_fake/bundles/${id}/advance   (or /remake; list ids: GET ${endpoints.fakeOrigin}/_fake/bundles)`,
-    `  watch it         each change the mirror records is printed below as it lands`,
+    ...(endpoints.psql
+      ? [`  query it         ${endpoints.psql} -c 'select * from tokportal.delivery_times'   (the embedded mirror, live; also: npx tokportal-sync report)`]
+      : []),
+    `  watch it         each change the mirror records is printed below as it lands (the change feed; also: npx tokportal-sync changes --follow)`,
   ].join('\n');
 }

@@ -21,6 +21,7 @@ const OWN_SETTINGS = [
   'LOG_LEVEL',
   'WORKER_CONCURRENCY',
   'RECONCILE_INTERVAL',
+  'PGLITE_PORT',
 ];
 
 export type CliProcess = {
@@ -31,9 +32,9 @@ export type CliProcess = {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 };
 
-export function runCli(args: string[], env: Record<string, string>): CliProcess {
+export function runCli(args: string[], env: Record<string, string>, options: { cwd?: string } = {}): CliProcess {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !OWN_SETTINGS.includes(key)));
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: options.cwd });
   let stdout = '';
   let stderr = '';
   const listeners = new Set<() => void>();

@@ -12,7 +12,9 @@ export type MigrateOutcome = { database: string; applied: string[]; total: numbe
 
 export async function runMigrate(config: Config): Promise<MigrateOutcome> {
   const database = describeDatabase(config);
-  const handle = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, maxConnections: 1 });
+  const handle = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, maxConnections: 1 }).catch((error: unknown) => {
+    throw new FatalError(`Migrating ${database} failed: ${describeError(error)}`);
+  });
   try {
     const before = new Set((await appliedMigrations(handle.db)).map((m) => m.tag));
     await handle.migrate();
