@@ -3,12 +3,14 @@
 // queries only pick from them.
 import { sql } from 'drizzle-orm';
 import type { Database } from './connection.js';
-import { REPORT_DEFINITIONS, type ReportDefinition, type ReportName } from './report-views.js';
+import { REPORT_DEFINITIONS, TIMESTAMP_FORMAT, type ReportDefinition, type ReportName } from './report-views.js';
 
 export type ReportResult = {
   name: ReportName;
   title: string;
   columns: string[];
+  /** Columns holding ISO 8601 timestamps (text with offset). */
+  timestampColumns: string[];
   rows: Record<string, unknown>[];
   /** More rows exist than the limit let through. */
   truncated: boolean;
@@ -37,6 +39,7 @@ export async function runReport(db: Database, name: ReportName, limit: number, a
     name,
     title: definition.title,
     columns: pairs.map(([as]) => as!),
+    timestampColumns: pairs.filter(([, expression]) => expression!.includes(TIMESTAMP_FORMAT)).map(([as]) => as!),
     rows: rows.slice(0, limit),
     truncated: rows.length > limit,
   };

@@ -20,11 +20,17 @@ export function formatBackfillLine(result: BackfillResult): string {
   );
 }
 
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+/** When a step happened on TokPortal's simulated clock, e.g. "Tue 10-06 14:00". */
+function tokportalTime(at: Date): string {
+  return `${WEEKDAYS[at.getUTCDay()]} ${at.toISOString().slice(5, 10)} ${at.toISOString().slice(11, 16)}`;
+}
+
 export function formatStepLine(step: StepReport): string {
   const webhooks =
     step.events === 0 ? 'no webhook' : `${plural(step.events, 'event')} in ${plural(step.deliveries, 'delivery', 'deliveries')}`;
   const effects = `${webhooks}, ${plural(step.refetches, 'refetch', 'refetches')}`;
-  return `  ${String(step.index).padStart(2)}. ${step.title}: ${step.detail} [${effects}, ${seconds(step.durationMs)}]`;
+  return `  ${String(step.index).padStart(2)}. ${tokportalTime(step.at)} ${step.title}: ${step.detail} [${effects}, ${seconds(step.durationMs)}]`;
 }
 
 export function formatVerification(v: Verification, maxMismatches = 10): string {

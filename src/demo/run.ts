@@ -61,11 +61,13 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<Verifi
     );
 
     out('3. Campaign' + (options.quiet ? '' : ':'));
-    const ctx: CampaignContext = { ...pipeline, api: new TokPortalClient({ baseUrl: fake.baseUrl, apiKey: fake.apiKey }) };
+    const ctx: CampaignContext = { ...pipeline, clock: stack.clock, api: new TokPortalClient({ baseUrl: fake.baseUrl, apiKey: fake.apiKey }) };
     const campaign = await runCampaign(ctx, (step) => {
       if (!options.quiet) out(formatStepLine(step));
     });
     const backlog = await waitForRest(pipeline);
+    // From here TokPortal's clock follows real time again (for --keep-running).
+    stack.clock.run();
     const events = campaign.steps.reduce((sum, step) => sum + step.events, 0);
     out(
       `   ${campaign.steps.length} steps, ${events} webhook events (${campaign.duplicatedEvents} delivered more than once, stored once), ` +

@@ -16,7 +16,11 @@ export function formatReports(results: readonly ReportResult[], json = false): s
   if (json) return JSON.stringify(Object.fromEntries(results.map((r) => [r.name, r.rows.map(jsonRow)])), null, 2);
   return results
     .map((result) => {
-      const rows = result.rows.map((row) => result.columns.map((column) => row[column] as Cell));
+      const timestamps = new Set(result.timestampColumns);
+      // Terminal tables keep the seconds, in UTC like every timestamp of the report; --json keeps it all.
+      const cell = (column: string, value: unknown): Cell =>
+        timestamps.has(column) && typeof value === 'string' ? value.replace('T', ' ').replace(/\.\d+\+00:00$/, '') : (value as Cell);
+      const rows = result.rows.map((row) => result.columns.map((column) => cell(column, row[column])));
       const footer =
         result.rows.length === 0
           ? '(no rows)'
