@@ -4,6 +4,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connection.js';
@@ -47,6 +49,7 @@ describe('tokportal-sync start (PGlite)', () => {
       ADMIN_TOKEN,
       RECONCILE_INTERVAL: '1h',
       LOG_LEVEL: 'info',
+      PGLITE_PORT: '0',
     });
     // Booting PGlite (WebAssembly) and migrating it takes seconds, more on a loaded machine.
     await start.waitForOutput(/"msg":"receiver listening"/, 60_000);
@@ -66,6 +69,13 @@ describe('tokportal-sync start (PGlite)', () => {
       },
       { timeoutMs: 30_000, what: 'the webhook sync and the first reconcile to finish' },
     );
+    // The embedded database is served while start holds it, with a ready psql command in the log.
+    const psqlUrl = /embedded database served for psql, report and BI tools: psql (postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres)/.exec(start.output().stdout)?.[1];
+    expect(psqlUrl).toBeDefined();
+    const { stdout: titles } = await promisify(execFile)('psql', ['-X', '-A', '-t', psqlUrl!, '-c', `select title from tokportal.bundles where bundle_id = '${bundleId}'`], {
+      env: { ...process.env, PGSSLMODE: 'disable' },
+    });
+    expect(titles.trim()).toBe('seen through start');
     const metrics = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(await metrics.text()).toMatch(/tokportal_sync_jobs_total\{name="sync-bundle",outcome="completed"\} [1-9]/);
 
