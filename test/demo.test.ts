@@ -129,7 +129,7 @@ describe('tokportal-sync demo', () => {
     });
     // ...and the demo prints it: with PGlite that is the only window on a running demo.
     const newHandle = handles[handles.length - 1]!.replace(/\./g, '\\.');
-    await live.waitForOutput(new RegExp(`\\[mirror\\] ${target!.bundleId} \\(demo-spring-002\\) via webhook: .*@${newHandle}, remade 1x`), 10_000);
+    await live.waitForOutput(new RegExp(`\\[mirror\\] #\\d+ ${target!.bundleId} \\(demo-spring-002\\) via webhook: .*@${newHandle}, remade 1x`), 10_000);
 
     live.child.kill('SIGINT');
     expect((await live.exited).code).toBe(0);
