@@ -12,6 +12,7 @@ import { serveEmbeddedDatabase } from '../../src/app/serve-embedded.js';
 import { createRuntime, type Runtime } from '../../src/app/runtime.js';
 import { loadConfig } from '../../src/config.js';
 import { rowsOf } from '../../src/db/reports.js';
+import { latestCursor } from '../../src/db/change-feed.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { runCli, type CliProcess } from '../e2e/cli-process.js';
 import { applyScriptedHistory } from '../support/history.js';
@@ -91,6 +92,19 @@ describe('an embedded database served on PGLITE_PORT', () => {
     const { code, stdout, stderr } = await cli(['report', '--view', 'remakes', '--json'], { PGLITE_DIR: dir });
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect((JSON.parse(stdout) as { remakes: { bundle_id: string }[] }).remakes.map((r) => r.bundle_id)).toEqual(['bnd_gb_003', 'bnd_us_001', 'bnd_us_007']);
+  });
+
+  it('`changes --follow` on the held folder prints what the sync commits', async () => {
+    const since = await latestCursor(runtime.db);
+    const follow = runCli(['changes', '--follow', '--json', '--since', String(since)], { PGLITE_DIR: dir, LOG_LEVEL: 'warn' });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await runtime.db.execute(sql`insert into tokportal.bundle_versions (bundle_id, source, source_ref, content_hash, raw) values ('bnd_us_002', 'manual', 'served-feed', 'h', '{}')`);
+      await follow.waitForOutput(/"source_ref":"served-feed"/, 15_000);
+    } finally {
+      follow.child.kill('SIGINT');
+      await follow.exited;
+    }
   });
 
   it('a second process opening the folder directly gets one line naming the holder', async () => {

@@ -97,6 +97,17 @@ describe('report', () => {
     const parsed = JSON.parse(stdout) as { remakes: { bundle_id: string; handles: string }[] };
     expect(parsed.remakes.map((r) => r.bundle_id)).toEqual(['bnd_gb_003', 'bnd_us_001', 'bnd_us_007']);
     expect(parsed.remakes[1]!.handles).toBe('sunny.days -> sunny.days2 -> sunny.dayz -> sunny_days_us');
+    // Timestamps: ISO 8601 with an explicit offset.
+    expect((parsed.remakes[1] as unknown as { last_remade_at: string }).last_remade_at).toBe('2026-01-20T10:00:00.000+00:00');
+  });
+
+  it('--at prints bundles_as_of: the workspace as the mirror knew it then', async () => {
+    const { stdout } = await cli(['report', '--at', '2026-01-16', '--json'], { DATABASE_URL: database.url });
+    const parsed = JSON.parse(stdout) as { bundles_as_of: { bundle_id: string; username: string; remade_count: number; dated_at: string }[] };
+    expect(parsed.bundles_as_of.map((r) => [r.bundle_id, r.username, r.remade_count, r.dated_at])).toEqual([
+      ['bnd_us_001', 'sunny.dayz', 2, '2026-01-15T10:00:00.000+00:00'],
+      ['bnd_us_002', 'quiet.river', 0, '2026-01-08T10:00:00.000+00:00'],
+    ]);
   });
 
   it('rejects an unknown view or a bad limit before touching the database', async () => {
@@ -108,5 +119,8 @@ describe('report', () => {
     };
     await expect(program().parseAsync(['node', 'x', 'report', '--view', 'nonsense'])).rejects.toThrow(/Allowed choices are pipeline, campaign_summary/);
     await expect(program().parseAsync(['node', 'x', 'report', '--limit', '0'])).rejects.toThrow(/expected a positive whole number/);
+    // An instant without its zone would depend on the machine's: refused.
+    await expect(program().parseAsync(['node', 'x', 'report', '--at', '2026-10-09 12:00'])).rejects.toThrow(/ISO 8601 instant with its offset/);
+    await expect(program().parseAsync(['node', 'x', 'report', '--at', 'yesterday'])).rejects.toThrow(/ISO 8601 instant with its offset/);
   });
 });

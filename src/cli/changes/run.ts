@@ -30,6 +30,9 @@ export async function runChangesCommand(options: ChangesOptions): Promise<void> 
     let failing = false;
     const follower = await followChanges(database, {
       afterCursor: after,
+      // An embedded mirror is read through the port `start` serves it on: one shared session,
+      // whose notifications go to the sync itself, so a short poll does the waking there.
+      pollMs: config.databaseUrl ? 30_000 : 1_000,
       onChange: (change) => {
         if (failing) logger.info('reading the change feed again');
         failing = false;
