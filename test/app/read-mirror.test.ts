@@ -153,5 +153,5 @@ describe('no mirror to read', () => {
     } finally {
       rmSync(parent, { recursive: true, force: true });
     }
-  });
+  }, 120_000); // booting and migrating PGlite takes tens of seconds on a loaded machine
 });
