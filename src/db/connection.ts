@@ -9,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { PGlite } from '@electric-sql/pglite';
 import { PACKAGE_ROOT } from '../lib/package-root.js';
 import { acquirePgliteLock, PgliteBusyError, readLockHolder, type PgliteLock } from './pglite-lock.js';
+import { rowsOf } from './result-rows.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -84,7 +85,7 @@ export async function openMirrorForReading(options: DatabaseOptions): Promise<Da
     }
   }
   try {
-    const [row] = rowsOfResult(await handle.db.execute(sql`select to_regclass('tokportal.bundles') is not null as present`));
+    const [row] = rowsOf(await handle.db.execute(sql`select to_regclass('tokportal.bundles') is not null as present`));
     if (!row?.present) throw new MirrorMissingError('no tokportal mirror');
   } catch (error) {
     await handle.close().catch(() => {});
@@ -93,10 +94,6 @@ export async function openMirrorForReading(options: DatabaseOptions): Promise<Da
   return handle;
 }
 
-function rowsOfResult(result: unknown): Record<string, unknown>[] {
-  if (Array.isArray(result)) return result as Record<string, unknown>[];
-  return ((result as { rows?: Record<string, unknown>[] }).rows ?? []) as Record<string, unknown>[];
-}
 
 type PostgresOptions = { applicationName?: string | undefined; readOnly?: boolean; sharedSession?: boolean };
 
@@ -127,9 +124,7 @@ async function openPostgres(url: string, max: number, options: PostgresOptions =
         await lockClient.end({ timeout: 5 });
       }
     },
-    async ping() {
-      await db.execute(sql`select 1`);
-    },
+    ping: () => pingDatabase(db),
     async listen(channel, onNotify, onListening) {
       let stopped = false;
       let connecting: Promise<void> | undefined;
@@ -200,9 +195,7 @@ async function openPglite(dir: string, options: { create: boolean }): Promise<Da
         migrationsSchema: MIGRATIONS_SCHEMA,
       });
     },
-    async ping() {
-      await db.execute(sql`select 1`);
-    },
+    ping: () => pingDatabase(db),
     async listen(channel, onNotify, onListening) {
       // One in-process session: it cannot drop, so there is nothing to re-establish.
       const unsubscribe = await client.listen(channel, onNotify);
@@ -217,4 +210,9 @@ async function openPglite(dir: string, options: { create: boolean }): Promise<Da
       }
     },
   };
+}
+
+/** One round trip to the database (readiness probes). */
+export async function pingDatabase(db: Database): Promise<void> {
+  await db.execute(sql`select 1`);
 }

@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from './connection.js';
 import { REPORT_DEFINITIONS, TIMESTAMP_FORMAT, type ReportDefinition, type ReportName } from './report-views.js';
+import { rowsOf } from './result-rows.js';
 
 export type ReportResult = {
   name: ReportName;
@@ -15,12 +16,6 @@ export type ReportResult = {
   /** More rows exist than the limit let through. */
   truncated: boolean;
 };
-
-/** postgres.js answers an array of rows, PGlite an object with `rows`. */
-export function rowsOf(result: unknown): Record<string, unknown>[] {
-  if (Array.isArray(result)) return result as Record<string, unknown>[];
-  return ((result as { rows?: Record<string, unknown>[] }).rows ?? []) as Record<string, unknown>[];
-}
 
 /**
  * One view, its columns in the report's order. `at` is the instant of a function such as

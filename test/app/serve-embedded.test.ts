@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveEmbeddedDatabase } from '../../src/app/serve-embedded.js';
 import { createRuntime, type Runtime } from '../../src/app/runtime.js';
 import { loadConfig } from '../../src/config.js';
-import { rowsOf } from '../../src/db/reports.js';
+import { rowsOf } from '../../src/db/result-rows.js';
 import { latestCursor } from '../../src/db/change-feed.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { runCli, type CliProcess } from '../e2e/cli-process.js';

@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followChanges, latestCursor, readChanges, type Change } from '../../src/db/change-feed.js';
 import { applyBundleSnapshot } from '../../src/db/repository.js';
-import { rowsOf } from '../../src/db/reports.js';
+import { rowsOf } from '../../src/db/result-rows.js';
 import { runCli, type CliProcess } from '../e2e/cli-process.js';
 import { at, makeDetail } from '../support/bundles.js';
 import { ADMIN_URL, createTestDatabase, type TestDatabase } from '../support/postgres.js';

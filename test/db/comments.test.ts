@@ -2,7 +2,7 @@
 // function, carries a COMMENT (from the migrations). A column added without one fails here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { rowsOf } from '../../src/db/reports.js';
+import { rowsOf } from '../../src/db/result-rows.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
 let database: TestDatabase;

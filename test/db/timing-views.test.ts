@@ -5,8 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../src/db/connection.js';
-import { rowsOf } from '../../src/db/reports.js';
-import { applyBundleSnapshot, tombstoneBundle, type ObservationSource } from '../../src/db/repository.js';
+import { rowsOf } from '../../src/db/result-rows.js';
+import { applyBundleSnapshot, tombstoneBundle } from '../../src/db/repository.js';
+import type { ObservationSource } from '../../src/sync/observation.js';
 import type { BundleDetail } from '../../src/tokportal/schemas.js';
 import { DATABASE_BACKENDS, type OpenedBackend } from '../support/backends.js';
 import { makeDetail, remadeDetail } from '../support/bundles.js';
