@@ -5,12 +5,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookEvents } from '../../src/db/schema.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { uniquePrefix } from '../support/redis.js';
-import { ADMIN_TOKEN, OLD_SECRET, SECRET, deliver, makeEnvelope } from './harness.js';
+import { webhookEvents } from '../../../src/db/schema.js';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import { uniquePrefix } from '../../support/redis.js';
+import { ADMIN_TOKEN, OLD_SECRET, SECRET, deliver, makeEnvelope } from '../../receiver/harness.js';
 
-const BIN = fileURLToPath(new URL('../../bin/tokportal-sync.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../bin/tokportal-sync.js', import.meta.url));
 const API_KEY = `sk_${'ab'.repeat(32)}`;
 
 let database: TestDatabase;

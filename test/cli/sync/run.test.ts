@@ -1,10 +1,10 @@
 // `tokportal-sync sync <bundle_id>` as the binary: fetch one bundle now, print what changed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatRefresh } from '../../src/cli/sync/run.js';
-import { startFakeTokPortal, type FakeTokPortal } from '../../fake-tokportal/index.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { runCli } from '../e2e/cli-process.js';
-import { apiView, mirrorView, readBundle } from '../worker/harness.js';
+import { formatRefresh } from '../../../src/cli/sync/run.js';
+import { startFakeTokPortal, type FakeTokPortal } from '../../../fake-tokportal/index.js';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import { runCli } from '../../support/cli-process.js';
+import { apiView, mirrorView, readBundle } from '../../worker/harness.js';
 
 let database: TestDatabase;
 let fake: FakeTokPortal;

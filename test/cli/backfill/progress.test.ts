@@ -1,15 +1,15 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { EMPTY_STATS, type SyncRun } from '../../src/db/sync-runs.js';
+import { EMPTY_STATS, type SyncRun } from '../../../src/db/sync-runs.js';
 import {
   createProgressReporter,
   formatDuration,
   formatProgressLine,
   formatStartLine,
   formatSummary,
-} from '../../src/cli/backfill/progress.js';
-import { parseSince } from '../../src/cli/replay/command.js';
-import { estimateEtaSeconds, sessionApiCalls, type BackfillProgress } from '../../src/worker/backfill.js';
+} from '../../../src/cli/backfill/progress.js';
+import { parseSince } from '../../../src/cli/replay/command.js';
+import { estimateEtaSeconds, sessionApiCalls, type BackfillProgress } from '../../../src/worker/backfill.js';
 
 const run = (overrides: Partial<SyncRun> = {}): SyncRun => ({
   id: 'backfill_20260301T100000Z_abc123',

@@ -18,7 +18,7 @@ import {
 } from '../../src/worker/reconcile.js';
 import type { SyncWorkerHandle } from '../../src/worker/worker.js';
 import { SECRET, startTestReceiver, type TestReceiver } from '../receiver/harness.js';
-import { mirrorDifferences, mirroredHandles, startCatchupHarness, type CatchupHarness } from './harness.js';
+import { mirrorDifferences, mirroredHandles, startCatchupHarness, type CatchupHarness } from '../catchup/harness.js';
 
 const BUNDLES = 300;
 const PAGES = BUNDLES / 100;

@@ -5,12 +5,12 @@
 // that already holds bundles must refuse to write into it.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleAccounts, bundles, type BundleRow } from '../src/db/schema.js';
-import { runDemo } from '../src/demo/run.js';
-import { runCli, type CliProcess } from './e2e/cli-process.js';
-import { createTestDatabase, type TestDatabase } from './support/postgres.js';
-import { TEST_REDIS_URL, deleteRedisPrefix, uniquePrefix } from './support/redis.js';
-import { waitFor } from './worker/harness.js';
+import { bundleAccounts, bundles, type BundleRow } from '../../src/db/schema.js';
+import { runDemo } from '../../src/demo/run.js';
+import { runCli, type CliProcess } from '../support/cli-process.js';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { TEST_REDIS_URL, deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
+import { waitFor } from '../worker/harness.js';
 
 const DEMO_ARGS = ['demo', '--bundles', '12', '--seed', 'demo-test', '--quiet'];
 const EXPECTED_BUNDLES = 12 + 3; // seeded + the campaign's

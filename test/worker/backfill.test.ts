@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRun } from '../../src/db/sync-runs.js';
 import { runBackfill } from '../../src/worker/backfill.js';
-import { mirrorDifferences, mirroredHandles, startCatchupHarness, type CatchupHarness } from './harness.js';
+import { mirrorDifferences, mirroredHandles, startCatchupHarness, type CatchupHarness } from '../catchup/harness.js';
 
 // Big enough for several pages and a visible N/100; small enough that the cold run's one
 // detail call per bundle stays within seconds on a busy 2-core machine.

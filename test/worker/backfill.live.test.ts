@@ -7,7 +7,7 @@ import { getRun } from '../../src/db/sync-runs.js';
 import { TokPortalClient } from '../../src/tokportal/client.js';
 import { countPendingBackfillDetails, runBackfill, type BackfillProgress } from '../../src/worker/backfill.js';
 import { SECRET, startTestReceiver, type TestReceiver } from '../receiver/harness.js';
-import { fakeComparable, startCatchupHarness, type CatchupHarness } from './harness.js';
+import { fakeComparable, startCatchupHarness, type CatchupHarness } from '../catchup/harness.js';
 
 const BUNDLES = 600;
 const REVOKED_KEY = `sk_${'0'.repeat(64)}`;

@@ -1,9 +1,9 @@
 // The fault run at CI size: every fault kind once, a short campaign, the same assertions as
 // the full suite (npm run test:faults). Under a minute on 2 shared cores.
 import { expect, it } from 'vitest';
-import { formatReport } from './faults/lib/report.js';
-import { runFaultCampaign } from './faults/lib/run.js';
-import { FAULT_KINDS } from './faults/lib/faults.js';
+import { formatReport } from './lib/report.js';
+import { runFaultCampaign } from './lib/run.js';
+import { FAULT_KINDS } from './lib/faults.js';
 
 it('keeps the mirror equal to the API through duplicated, reordered, dropped webhooks, Redis restarts, worker kills and 429/5xx bursts', async () => {
   const report = await runFaultCampaign({ bundles: 12, steps: 240, stepMs: 50, seed: 'ci-smoke', settleTimeoutMs: 60_000 });

@@ -6,18 +6,18 @@ import { promisify } from 'node:util';
 import { Command } from 'commander';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerReportCommand } from '../../src/cli/report/command.js';
-import { describeDatabase, formatMigrateOutcome, runMigrate } from '../../src/cli/migrate/run.js';
-import { buildReports } from '../../src/cli/report/run.js';
-import { formatReports } from '../../src/format/reports.js';
-import { loadConfig } from '../../src/config.js';
-import { shippedMigrations } from '../../src/db/migrations.js';
-import { DEFAULT_REPORTS } from '../../src/db/report-views.js';
-import { ADMIN_URL, createTestDatabase, databaseUrl, dropDatabase, type TestDatabase } from '../support/postgres.js';
-import { applyScriptedHistory } from '../support/history.js';
+import { registerReportCommand } from '../../../src/cli/report/command.js';
+import { describeDatabase, formatMigrateOutcome, runMigrate } from '../../../src/cli/migrate/run.js';
+import { buildReports } from '../../../src/cli/report/run.js';
+import { formatReports } from '../../../src/format/reports.js';
+import { loadConfig } from '../../../src/config.js';
+import { shippedMigrations } from '../../../src/db/migrations.js';
+import { DEFAULT_REPORTS } from '../../../src/db/report-views.js';
+import { ADMIN_URL, createTestDatabase, databaseUrl, dropDatabase, type TestDatabase } from '../../support/postgres.js';
+import { applyScriptedHistory } from '../../support/history.js';
 
 const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '../../bin/tokportal-sync.js');
+const BIN = join(import.meta.dirname, '../../../bin/tokportal-sync.js');
 const shipped = shippedMigrations().map((m) => m.tag);
 
 /** The binary with a clean environment: only what the test sets (and PATH for node). */

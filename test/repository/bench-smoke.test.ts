@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BENCHMARK_NAMES } from '../bench/lib/context.js';
-import type { BenchResult } from '../bench/lib/results.js';
+import { BENCHMARK_NAMES } from '../../bench/lib/context.js';
+import type { BenchResult } from '../../bench/lib/results.js';
 
 const run = promisify(execFile);
 const outDir = mkdtempSync(join(tmpdir(), 'tps-bench-smoke-'));
@@ -26,7 +26,7 @@ const positive = (value: number | null | undefined) => {
 describe('bench:smoke', () => {
   beforeAll(async () => {
     const result = await run(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke', '--out', outDir], {
-      cwd: join(import.meta.dirname, '..'),
+      cwd: join(import.meta.dirname, '../..'),
       // About 35 s on an idle 2-core machine; the margin is for a CI box shared with other suites.
       timeout: 230_000,
       maxBuffer: 16 * 2 ** 20,

@@ -4,15 +4,15 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookEvents } from '../../src/db/schema.js';
-import { startFakeTokPortal, type FakeTokPortal } from '../../fake-tokportal/index.js';
-import { TokPortalClient } from '../../src/tokportal/client.js';
-import { KNOWN_EVENT_TYPES } from '../../src/tokportal/schemas.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
-import { startTestReceiver, testConfig, type TestReceiver } from '../receiver/harness.js';
+import { webhookEvents } from '../../../src/db/schema.js';
+import { startFakeTokPortal, type FakeTokPortal } from '../../../fake-tokportal/index.js';
+import { TokPortalClient } from '../../../src/tokportal/client.js';
+import { KNOWN_EVENT_TYPES } from '../../../src/tokportal/schemas.js';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import { deleteRedisPrefix, uniquePrefix } from '../../support/redis.js';
+import { startTestReceiver, testConfig, type TestReceiver } from '../../receiver/harness.js';
 
-const BIN = fileURLToPath(new URL('../../bin/tokportal-sync.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../bin/tokportal-sync.js', import.meta.url));
 const UNKNOWN_KEY = 'sk_' + 'e'.repeat(64);
 // A port nothing listens on (TCP port 9 is "discard"; refused on loopback).
 const DEAD_URL = 'http://127.0.0.1:9/webhooks/tokportal';

@@ -1,8 +1,8 @@
 // The demo's verdict must be able to say no: the comparison of the mirror with the fake's
 // truth, on hand-made read-outs, for each way a mirror can be wrong.
 import { describe, expect, it } from 'vitest';
-import type { BundleRow } from '../src/db/schema.js';
-import { compareMirror, unknowableHandles, type BundleTruth, type MirrorBundle } from '../src/demo/verify.js';
+import type { BundleRow } from '../../src/db/schema.js';
+import { compareMirror, unknowableHandles, type BundleTruth, type MirrorBundle } from '../../src/demo/verify.js';
 
 const UPDATED = '2026-03-01T10:00:00.000Z';
 

@@ -6,12 +6,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { registerCommands } from '../src/cli/commands.js';
-import { MIGRATIONS_FOLDER } from '../src/db/connection.js';
-import { healthRoutes } from '../src/receiver/health.js';
-import { WEBHOOK_PATH } from '../src/receiver/webhook.js';
+import { registerCommands } from '../../src/cli/commands.js';
+import { MIGRATIONS_FOLDER } from '../../src/db/connection.js';
+import { healthRoutes } from '../../src/receiver/health.js';
+import { WEBHOOK_PATH } from '../../src/receiver/webhook.js';
 
-const root = new URL('../', import.meta.url);
+const root = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
 const dockerfile = read('Dockerfile');
 const compose = read('docker-compose.yml');

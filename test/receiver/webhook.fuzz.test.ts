@@ -4,12 +4,12 @@
 // (default 240), seed: FUZZ_SEED.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { webhookEvents } from '../src/db/schema.js';
-import { createRng } from '../fake-tokportal/index.js';
-import { everyKind, hostileCase, send, validEvent, type Answer, type HostileCase } from './faults/lib/hostile-webhooks.js';
-import { metricValue, SECRET, startTestReceiver, type TestReceiver } from './receiver/harness.js';
-import { createTestDatabase, type TestDatabase } from './support/postgres.js';
-import { deleteRedisPrefix, uniquePrefix } from './support/redis.js';
+import { webhookEvents } from '../../src/db/schema.js';
+import { createRng } from '../../fake-tokportal/index.js';
+import { everyKind, hostileCase, send, validEvent, type Answer, type HostileCase } from '../faults/lib/hostile-webhooks.js';
+import { metricValue, SECRET, startTestReceiver, type TestReceiver } from './harness.js';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
 
 const CASES = Number(process.env.FUZZ_CASES ?? 240);
 const SEED = process.env.FUZZ_SEED ?? 'receiver-fuzz';

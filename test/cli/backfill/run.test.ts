@@ -4,12 +4,12 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRun, findResumableRun, finishRun, getRun } from '../../src/db/sync-runs.js';
-import { syncRuns } from '../../src/db/schema.js';
-import { EXIT_CODE } from '../../src/lib/fatal-error.js';
-import { mirrorDifferences, startCatchupHarness, type CatchupHarness } from './harness.js';
+import { createRun, findResumableRun, finishRun, getRun } from '../../../src/db/sync-runs.js';
+import { syncRuns } from '../../../src/db/schema.js';
+import { EXIT_CODE } from '../../../src/lib/fatal-error.js';
+import { mirrorDifferences, startCatchupHarness, type CatchupHarness } from '../../catchup/harness.js';
 
-const BIN = fileURLToPath(new URL('../../bin/tokportal-sync.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../bin/tokportal-sync.js', import.meta.url));
 const BUNDLES = 500;
 const PAGES = BUNDLES / 100;
 

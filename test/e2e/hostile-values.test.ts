@@ -4,9 +4,9 @@
 // the way would either fail here or drop something.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
-import { bundles, bundleVersions } from '../src/db/schema.js';
-import { startLivePath, type LivePath } from './e2e/live-path.js';
-import { readBundle, readHandles } from './worker/harness.js';
+import { bundles, bundleVersions } from '../../src/db/schema.js';
+import { startLivePath, type LivePath } from './live-path.js';
+import { readBundle, readHandles } from '../worker/harness.js';
 
 const EXTERNAL_REF = "x'); drop table tokportal.bundles; --";
 const TITLE = `Robert'); DROP TABLE tokportal.bundle_versions;-- \\' \\\\ "quoted" $1 ? %s \${x} 🚀 Привет 世界`;

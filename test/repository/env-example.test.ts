@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
-import { DEMO_API_KEY } from '../fake-tokportal/index.js';
+import { loadConfig } from '../../src/config.js';
+import { DEMO_API_KEY } from '../../fake-tokportal/index.js';
 
-const root = new URL('../', import.meta.url);
+const root = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
 
 const COMPOSE_ONLY_MARKER = /^#.*Docker Compose only/;

@@ -3,11 +3,11 @@
 // API key stops it with exit code 3 and one line, leaving the jobs for a fixed key.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from 'bullmq';
-import type { SyncBundleData } from '../../src/queue/jobs.js';
-import { TEST_REDIS_URL } from '../support/redis.js';
-import { waitFor } from '../worker/harness.js';
-import { runCli, type CliProcess } from './cli-process.js';
-import { compareWithApi, pendingInboxEvents, startLivePath, type LivePath } from './live-path.js';
+import type { SyncBundleData } from '../../../src/queue/jobs.js';
+import { TEST_REDIS_URL } from '../../support/redis.js';
+import { waitFor } from '../../worker/harness.js';
+import { runCli, type CliProcess } from '../../support/cli-process.js';
+import { compareWithApi, pendingInboxEvents, startLivePath, type LivePath } from '../../e2e/live-path.js';
 
 let live: LivePath;
 const children: CliProcess[] = [];
