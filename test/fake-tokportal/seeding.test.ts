@@ -1,11 +1,6 @@
-// Seeding (deterministic, realistic, fast at benchmark sizes) and the `fake-api` command.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
-import { Command, CommanderError } from 'commander';
+// Seeding: deterministic, realistic, fast at benchmark sizes. (The `fake-api` command that
+// serves a seeded fake: test/cli/fake-api/.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerFakeApiCommand } from '../../src/cli/fake-api/command.js';
-import { DEMO_API_KEY } from '../../fake-tokportal/index.js';
 import { bundleDetailSchema } from '../../src/tokportal/schemas.js';
 import { startTestFake, type FakeTokPortal } from '../support/fake.js';
 import { call } from './helpers.js';
@@ -99,61 +94,5 @@ describe('seeding', () => {
     } finally {
       await big.close();
     }
-  });
-});
-
-describe('tokportal-sync fake-api', () => {
-  it('prints its settings (secret masked), serves the API and stops cleanly on SIGTERM', async () => {
-    const bin = fileURLToPath(new URL('../../bin/tokportal-sync.js', import.meta.url));
-    const secret = 'whsec_cli_secret_value_123456';
-    const child = spawn(
-      process.execPath,
-      [bin, 'fake-api', '--port', '0', '--bundles', '12', '--seed', 'cli', '--rate-limit-per-min', '60', '--webhook-url', 'http://127.0.0.1:9/hooks', '--webhook-secret', secret],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    try {
-      const deadline = Date.now() + 20_000;
-      while (!/control: /.test(output)) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`fake-api did not start:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      const baseUrl = /TOKPORTAL_BASE_URL=(\S+)/.exec(output)![1]!;
-      expect(output).toContain(DEMO_API_KEY);
-      expect(output).toContain('60/min');
-      expect(output).not.toContain(secret);
-      const answer = await fetch(`${baseUrl}/bundles`, { headers: { 'X-API-Key': DEMO_API_KEY } });
-      expect(answer.status).toBe(200);
-      expect(answer.headers.get('x-ratelimit-limit')).toBe('60');
-      expect(((await answer.json()) as any).pagination.total).toBe(12);
-    } finally {
-      child.kill('SIGTERM');
-    }
-    const [code] = await once(child, 'exit');
-    expect(code).toBe(0);
-  });
-
-  it('refuses a webhook URL without a secret and a malformed key, with one clear line', async () => {
-    const run = async (args: string[]) => {
-      let stderr = '';
-      const program = new Command().exitOverride().configureOutput({ writeErr: (text) => (stderr += text), writeOut: () => {} });
-      registerFakeApiCommand(program);
-      const error = await program.parseAsync(['fake-api', ...args], { from: 'user' }).then(
-        () => null,
-        (caught: unknown) => caught,
-      );
-      return { error: error as CommanderError, stderr };
-    };
-    const noSecret = await run(['--webhook-url', 'http://127.0.0.1:9/x']);
-    expect(noSecret.error).toBeInstanceOf(CommanderError);
-    expect(noSecret.error.exitCode).toBe(2);
-    expect(noSecret.stderr).toContain('--webhook-secret');
-    const badKey = await run(['--api-key', 'sk_nothex']);
-    expect(badKey.error.exitCode).not.toBe(0);
-    expect(badKey.stderr).toContain('64 lowercase hex');
-    const badShare = await run(['--error-rate', '2']);
-    expect(badShare.stderr).toContain('from 0 to 1');
   });
 });

@@ -1,12 +1,12 @@
-// Transport edge cases the fake TokPortal has no reason to produce (bodies that are not
-// JSON, proxies' HTML errors, answers that stall mid-body), played by a real HTTP server
-// on loopback whose handler each test sets.
+// The client's HTTP transport: the rate-limit headers it reads, and the edge cases the fake
+// TokPortal has no reason to produce (bodies that are not JSON, proxies' HTML errors, answers
+// that stall mid-body), played by a real HTTP server on loopback whose handler each test sets.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TokPortalClient, type ApiCallInfo } from '../../src/tokportal/client.js';
-import { CLIENT_HEADER_VALUE } from '../../src/tokportal/http.js';
+import { CLIENT_HEADER_VALUE, parseRateLimit, parseRetryAfter } from '../../src/tokportal/http.js';
 import { apiFailure } from '../support/api-failure.js';
 
 const API_KEY = 'sk_' + '0123456789abcdef'.repeat(4);
@@ -54,6 +54,34 @@ beforeEach(() => {
 
 const client = (extra: Partial<ConstructorParameters<typeof TokPortalClient>[0]> = {}) =>
   new TokPortalClient({ baseUrl, apiKey: API_KEY, timeoutMs: 2_000, ...extra });
+
+describe('parseRetryAfter', () => {
+  it('reads delay-seconds, rounding up', () => {
+    expect(parseRetryAfter('7')).toBe(7);
+    expect(parseRetryAfter(' 1.2 ')).toBe(2);
+  });
+  it('reads an HTTP date relative to now', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30);
+    expect(parseRetryAfter('Wed, 31 Dec 2025 23:00:00 GMT', now)).toBe(0);
+  });
+  it('ignores absent or garbage values', () => {
+    expect(parseRetryAfter(null)).toBeNull();
+    expect(parseRetryAfter('')).toBeNull();
+    expect(parseRetryAfter('soon')).toBeNull();
+  });
+});
+
+describe('parseRateLimit', () => {
+  it('reads the three headers', () => {
+    const headers = new Headers({ 'X-RateLimit-Limit': '120', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '1767225600' });
+    expect(parseRateLimit(headers)).toEqual({ limit: 120, remaining: 0, resetAt: 1767225600 });
+  });
+  it('is null without any of them, partial when some are missing', () => {
+    expect(parseRateLimit(new Headers())).toBeNull();
+    expect(parseRateLimit(new Headers({ 'x-ratelimit-remaining': '5' }))).toEqual({ limit: null, remaining: 5, resetAt: null });
+  });
+});
 
 describe('request shape', () => {
   it('sends the key, Accept, the client header and a JSON body', async () => {

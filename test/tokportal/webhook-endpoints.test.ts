@@ -1,20 +1,19 @@
 // Contract tests of the webhook endpoint management API against the fake over real HTTP,
 // with a real receiver socket on loopback: signatures checked on the exact bytes received.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// (Re-sending a whole outage's failures, built on this API: webhook-recovery.test.ts.)
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeTokPortal, type FakeTokPortal } from '../../fake-tokportal/index.js';
 import { TokPortalClient } from '../../src/tokportal/client.js';
 import { KNOWN_EVENT_TYPES, webhookEnvelopeSchema, WEBHOOK_HEADERS } from '../../src/tokportal/schemas.js';
 import { verifySignature } from '../../src/tokportal/signature.js';
-import { recoverFailedDeliveries } from '../../src/tokportal/webhook-recovery.js';
 import { apiFailure } from '../support/api-failure.js';
+import { startWebhookSink, type SinkDelivery, type WebhookSink } from '../support/webhook-sink.js';
 
-type Received = { headers: IncomingHttpHeaders; raw: Buffer };
+type Received = SinkDelivery;
 
 let fake: FakeTokPortal;
 let client: TokPortalClient;
-let receiver: Server;
+let receiver: WebhookSink;
 let receiverUrl: string;
 let received: Received[];
 let answerStatus = 200;
@@ -22,22 +21,16 @@ let answerStatus = 200;
 beforeAll(async () => {
   fake = await startFakeTokPortal({ bundles: 12, seed: 'webhooks-contract', rateLimitPerMin: 0, delivery: { maxAttempts: 1 } });
   client = new TokPortalClient({ baseUrl: fake.baseUrl, apiKey: fake.apiKey });
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      received.push({ headers: req.headers, raw: Buffer.concat(chunks) });
-      res.writeHead(answerStatus).end();
-    });
+  receiver = await startWebhookSink((delivery) => {
+    received.push(delivery);
+    return answerStatus;
   });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks/tokportal`;
+  receiverUrl = receiver.url;
 });
 
 afterAll(async () => {
   await fake?.close();
-  receiver?.closeAllConnections();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.close();
 });
 
 beforeEach(() => {
@@ -163,44 +156,5 @@ describe('delivery log and re-sends', () => {
 
   it('404 for a delivery id that does not exist', async () => {
     expect(await apiFailure(client.webhooks.retryDelivery(endpointId, 'dlv_nope'))).toMatchObject({ status: 404, retryable: false });
-  });
-
-  it('recoverFailedDeliveries re-sends every failed event once, paced at the given rate', async () => {
-    answerStatus = 503;
-    for (const id of fake.listBundleIds().slice(1, 4)) await fake.remake(id);
-    await fake.flushWebhooks();
-    const failedEvents = new Set(received.map((delivery) => header(delivery, WEBHOOK_HEADERS.eventId)));
-    const pending = await client.webhooks.listDeliveries(endpointId, { success: false });
-    expect(pending.data.length).toBeGreaterThanOrEqual(failedEvents.size);
-
-    answerStatus = 200;
-    received = [];
-    const ratePerMin = 600; // one call per 100 ms
-    const summary = await recoverFailedDeliveries(client, { endpointId, ratePerMin });
-    const resent = received.map((delivery) => header(delivery, WEBHOOK_HEADERS.eventId));
-    expect(new Set(resent).size).toBe(resent.length);
-    expect(summary).toMatchObject({ events: pending.data.length, retried: pending.data.length, retryCallsFailed: 0, deliveredAgainFailed: 0 });
-    expect(summary.apiCalls).toBe(1 + pending.data.length);
-    // n calls evenly spaced take at least (n - 1) intervals.
-    expect(summary.durationMs).toBeGreaterThanOrEqual((summary.apiCalls - 1) * (60_000 / ratePerMin) - 5);
-    expect((await client.webhooks.listDeliveries(endpointId, { success: false })).data).toEqual([]);
-  });
-
-  it('recoverFailedDeliveries waits out a 429 burst and carries on', async () => {
-    answerStatus = 500;
-    await fake.remake(fake.listBundleIds()[5]!);
-    await fake.flushWebhooks();
-    answerStatus = 200;
-    fake.setFaults({ rateLimitBurst: true });
-    const lift = setTimeout(() => fake.setFaults({ rateLimitBurst: false }), 300);
-    try {
-      const summary = await recoverFailedDeliveries(client, { endpointId, ratePerMin: 6_000 });
-      expect(summary.rateLimitedWaits).toBeGreaterThanOrEqual(1);
-      expect(summary.retried).toBeGreaterThan(0);
-      expect(summary.durationMs).toBeGreaterThanOrEqual(900); // Retry-After: 1
-    } finally {
-      clearTimeout(lift);
-      fake.setFaults({ rateLimitBurst: false });
-    }
   });
 });

@@ -1,8 +1,9 @@
 // Backfill against the fake seeded with a few thousand bundles: cold, warm, and with changes
 // in between, each checked against the fake's own state and its count of API calls.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getRun } from '../../src/db/sync-runs.js';
-import { runBackfill } from '../../src/worker/backfill.js';
+import { EMPTY_STATS, getRun } from '../../src/db/sync-runs.js';
+import { estimateEtaSeconds, runBackfill, sessionApiCalls } from '../../src/worker/backfill.js';
+import { backfillProgress as progress, backfillRun as run } from '../support/backfill-progress.js';
 import { mirrorDifferences, mirroredHandles, startCatchupHarness, type CatchupHarness } from '../catchup/harness.js';
 
 // Big enough for several pages and a visible N/100; small enough that the cold run's one
@@ -97,5 +98,23 @@ describe('backfill', { timeout: 120_000 }, () => {
     const auto = await backfill('filtered-auto', { filters: { external_ref: 'campaign-backfill-filter' }, details: 'auto' });
     expect(auto.calls).toEqual({ list: 1, detail: 1 });
     expect(await mirrorDifferences(harness, [target])).toEqual([]);
+  });
+});
+
+// What the CLI's report is computed from (its formatting is tested in test/cli/backfill/).
+describe('backfill report', () => {
+  it('counts the calls of one session: pages listed and details finished, including those pending at its start', () => {
+    const initial = progress({ run: run({ stats: { ...EMPTY_STATS, apiCalls: 10, detailsEnqueued: 500 } }), pendingDetails: 200, detailsDone: 300 });
+    const final = progress({ run: run({ stats: { ...EMPTY_STATS, apiCalls: 30, detailsEnqueued: 900 } }), pendingDetails: 0, detailsDone: 900 });
+    expect(sessionApiCalls(initial, final)).toBe(20 + 400 + 200);
+  });
+
+  it('estimates the time left from the calls left at the allowed rate, details of unlisted pages included', () => {
+    // 3 of 10 pages listed, 300 details so far: 7 pages and ~700 details ahead, 250 queued, at 120/min.
+    expect(estimateEtaSeconds({ pages: 3, detailsEnqueued: 300 }, 10, 250, 120)).toBe(Math.ceil(((7 + 700 + 250) * 60) / 120));
+    // A warm run brings no details: pages only.
+    expect(estimateEtaSeconds({ pages: 3, detailsEnqueued: 0 }, 10, 0, 120)).toBe(4);
+    expect(estimateEtaSeconds({ pages: 0, detailsEnqueued: 0 }, null, 0, 120)).toBeNull();
+    expect(estimateEtaSeconds({ pages: 10, detailsEnqueued: 1_000 }, 10, 0, 120)).toBe(0);
   });
 });

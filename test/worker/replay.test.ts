@@ -1,34 +1,19 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// Replay plans and enqueues from the inbox and the failed jobs (the command that prints them
+// is tested in test/cli/replay/).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { insertInboxEvents } from '../../src/db/inbox.js';
-import { bundleAccounts, bundles } from '../../src/db/schema.js';
 import { JOB, PRIORITY, SYNC_QUEUE_NAME, type SyncBundleData } from '../../src/queue/jobs.js';
 import { createRedis } from '../../src/queue/redis.js';
-import { createSyncQueue, enqueueBundleSyncs, type SyncQueue } from '../../src/queue/sync-queue.js';
+import { enqueueBundleSyncs, type SyncQueue } from '../../src/queue/sync-queue.js';
 import { enqueueReplay, planEventReplay, planFailedRetry, retryFailedSyncJobs } from '../../src/worker/replay.js';
+import { insertReplayHistory } from '../support/inbox-history.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { TEST_REDIS_URL, deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
-
-const BIN = fileURLToPath(new URL('../../bin/tokportal-sync.js', import.meta.url));
+import { TEST_REDIS_URL, openTestQueue, type TestQueue } from '../support/redis.js';
 
 let database: TestDatabase;
+let own: TestQueue;
 let prefix: string;
-let producer: Redis;
 let queue: SyncQueue;
-
-const event = (eventId: string, type: string, receivedAt: string, ids: { bundleId?: string; accountId?: string; savedAccountId?: string }, status = 'processed') => ({
-  eventId,
-  type,
-  bundleId: ids.bundleId ?? null,
-  accountId: ids.accountId ?? null,
-  savedAccountId: ids.savedAccountId ?? null,
-  payload: { id: eventId, type, data: {} },
-  status,
-  receivedAt: new Date(receivedAt),
-});
 
 async function waitingSyncJobs(): Promise<Job<SyncBundleData>[]> {
   const jobs = (await queue.getJobs(['prioritized', 'waiting'])) as Job<SyncBundleData>[];
@@ -37,44 +22,14 @@ async function waitingSyncJobs(): Promise<Job<SyncBundleData>[]> {
 
 beforeAll(async () => {
   database = await createTestDatabase('replay');
-  prefix = uniquePrefix('replay');
-  producer = createRedis(TEST_REDIS_URL, 'producer');
-  queue = createSyncQueue(producer, prefix);
-  const { db } = database;
-  await db.insert(bundles).values({
-    bundleId: 'bnd_known',
-    status: 'published',
-    raw: {},
-    contentHash: 'h',
-    apiUpdatedAt: new Date(),
-    savedAccountId: 'acc_saved_2',
-  });
-  await db.insert(bundleAccounts).values({
-    bundleId: 'bnd_known',
-    incarnation: 1,
-    savedAccountId: 'acc_saved_1',
-    username: 'old_handle',
-    firstSeenAt: new Date(),
-    lastSeenAt: new Date(),
-    replacedAt: new Date(),
-  });
-  await insertInboxEvents(db, [
-    event('evt_1', 'account.in_review', '2026-03-01T09:00:00Z', { bundleId: 'bnd_a' }),
-    event('evt_2', 'account.finalized', '2026-03-01T11:00:00Z', { bundleId: 'bnd_a' }),
-    event('evt_3', 'account.remade', '2026-03-01T11:30:00Z', { bundleId: 'bnd_b' }, 'received'),
-    event('evt_4', 'video.published', '2026-03-01T12:00:00Z', { bundleId: 'bnd_c' }),
-    // An account event without a bundle id, for an account the mirror knows from history.
-    event('evt_5', 'account.banned', '2026-03-01T12:30:00Z', { savedAccountId: 'acc_saved_1' }),
-    event('evt_6', 'credits.restored', '2026-03-01T13:00:00Z', {}, 'not_applicable'),
-    event('evt_7', 'account.finalized', '2026-03-01T13:30:00Z', { bundleId: 'bnd_rejected' }, 'rejected'),
-  ]);
+  own = openTestQueue('replay');
+  ({ prefix, queue } = own);
+  await insertReplayHistory(database.db);
 });
 
 afterAll(async () => {
-  await queue?.close();
-  producer?.disconnect();
+  await own?.close();
   await database?.drop();
-  if (prefix) await deleteRedisPrefix(prefix);
 });
 
 describe('replay', () => {
@@ -141,26 +96,5 @@ describe('replay', () => {
       ['bnd_a', 'replay', PRIORITY.replay],
       ['bnd_c', 'replay', PRIORITY.replay],
     ]);
-  });
-
-  it('runs as a command: a dry run counts without enqueuing, a real one enqueues and prints the counts', async () => {
-    await queue.obliterate({ force: true });
-    const cli = (args: string[]) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(
-          process.execPath,
-          [BIN, 'replay', ...args],
-          { env: { ...process.env, DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' }, timeout: 30_000 },
-          (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-        );
-      });
-    const dry = await cli(['--since', '2026-03-01T11:15:00Z', '--dry-run']);
-    expect(dry).toMatchObject({ code: 0, stdout: 'events: 4 matching, would enqueue 3 bundle syncs (1 events name no bundle: skipped)\n' });
-    expect(await waitingSyncJobs()).toEqual([]);
-
-    const real = await cli(['--type', 'account.finalized', '--failed']);
-    expect(real.code).toBe(0);
-    expect(real.stdout).toBe('events: 1 matching, enqueued 1 bundle syncs\nfailed jobs: 0 sync jobs for 0 bundles, enqueued 0 fresh syncs, 0 failed jobs cleared\n');
-    expect((await waitingSyncJobs()).map((job) => job.data.bundleId)).toEqual(['bnd_a']);
   });
 });

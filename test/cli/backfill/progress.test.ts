@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { EMPTY_STATS, type SyncRun } from '../../../src/db/sync-runs.js';
+import { EMPTY_STATS } from '../../../src/db/sync-runs.js';
 import {
   createProgressReporter,
   formatDuration,
@@ -8,34 +8,7 @@ import {
   formatStartLine,
   formatSummary,
 } from '../../../src/cli/backfill/progress.js';
-import { parseSince } from '../../../src/cli/replay/command.js';
-import { estimateEtaSeconds, sessionApiCalls, type BackfillProgress } from '../../../src/worker/backfill.js';
-
-const run = (overrides: Partial<SyncRun> = {}): SyncRun => ({
-  id: 'backfill_20260301T100000Z_abc123',
-  kind: 'backfill',
-  status: 'running',
-  params: { filters: {}, details: 'auto' },
-  nextPage: 1,
-  totalPages: 30,
-  stats: { ...EMPTY_STATS },
-  startedAt: new Date('2026-03-01T10:00:00Z'),
-  updatedAt: new Date('2026-03-01T10:00:00Z'),
-  finishedAt: null,
-  lastError: null,
-  ...overrides,
-});
-
-const progress = (overrides: Partial<BackfillProgress> = {}): BackfillProgress => ({
-  run: run(),
-  phase: 'listing',
-  pagesDone: 0,
-  totalPages: 30,
-  pendingDetails: 0,
-  detailsDone: 0,
-  etaSeconds: 15,
-  ...overrides,
-});
+import { backfillProgress as progress, backfillRun as run } from '../../support/backfill-progress.js';
 
 function capture(isTTY: boolean): { stream: NodeJS.WriteStream; text: () => string } {
   const chunks: string[] = [];
@@ -103,28 +76,5 @@ describe('backfill report', () => {
     expect(summary).toContain('completed in 1m00s (resumed)');
     expect(summary).toContain('3000 listed on 30 pages: 2990 new, 10 changed, 0 unchanged, 0 stale');
     expect(summary).toContain('31 list + 3000 detail over the run; 3030 this session, 3030.0/min achieved of 6000/min allowed; 1 failed list calls retried');
-  });
-
-  it('counts the calls of one session: pages listed and details finished, including those pending at its start', () => {
-    const initial = progress({ run: run({ stats: { ...EMPTY_STATS, apiCalls: 10, detailsEnqueued: 500 } }), pendingDetails: 200, detailsDone: 300 });
-    const final = progress({ run: run({ stats: { ...EMPTY_STATS, apiCalls: 30, detailsEnqueued: 900 } }), pendingDetails: 0, detailsDone: 900 });
-    expect(sessionApiCalls(initial, final)).toBe(20 + 400 + 200);
-  });
-
-  it('estimates the time left from the calls left at the allowed rate, details of unlisted pages included', () => {
-    // 3 of 10 pages listed, 300 details so far: 7 pages and ~700 details ahead, 250 queued, at 120/min.
-    expect(estimateEtaSeconds({ pages: 3, detailsEnqueued: 300 }, 10, 250, 120)).toBe(Math.ceil(((7 + 700 + 250) * 60) / 120));
-    // A warm run brings no details: pages only.
-    expect(estimateEtaSeconds({ pages: 3, detailsEnqueued: 0 }, 10, 0, 120)).toBe(4);
-    expect(estimateEtaSeconds({ pages: 0, detailsEnqueued: 0 }, null, 0, 120)).toBeNull();
-    expect(estimateEtaSeconds({ pages: 10, detailsEnqueued: 1_000 }, 10, 0, 120)).toBe(0);
-  });
-
-  it('reads --since as a time or a duration back from now', () => {
-    const now = Date.parse('2026-03-01T12:00:00Z');
-    expect(parseSince('2h', now).toISOString()).toBe('2026-03-01T10:00:00.000Z');
-    expect(parseSince('7d', now).toISOString()).toBe('2026-02-22T12:00:00.000Z');
-    expect(parseSince('2026-02-01T00:00:00Z', now).toISOString()).toBe('2026-02-01T00:00:00.000Z');
-    expect(() => parseSince('last tuesday', now)).toThrow(/ISO 8601 time or a duration/);
   });
 });

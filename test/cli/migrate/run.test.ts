@@ -1,20 +1,14 @@
-// `migrate` and `report`, in-process and through the real binary.
+// `tokportal-sync migrate`, in-process and through the real binary.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { Command } from 'commander';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerReportCommand } from '../../../src/cli/report/command.js';
 import { describeDatabase, formatMigrateOutcome, runMigrate } from '../../../src/cli/migrate/run.js';
-import { buildReports } from '../../../src/cli/report/run.js';
-import { formatReports } from '../../../src/format/reports.js';
 import { loadConfig } from '../../../src/config.js';
 import { shippedMigrations } from '../../../src/db/migrations.js';
-import { DEFAULT_REPORTS } from '../../../src/db/report-views.js';
-import { ADMIN_URL, createTestDatabase, databaseUrl, dropDatabase, type TestDatabase } from '../../support/postgres.js';
-import { applyScriptedHistory } from '../../support/history.js';
+import { ADMIN_URL, databaseUrl, dropDatabase } from '../../support/postgres.js';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../../../bin/tokportal-sync.js');
@@ -65,48 +59,5 @@ describe('migrate', () => {
     const refused = 'postgres://app:hunter2@127.0.0.1:1/nowhere';
     await expect(runMigrate(loadConfig({ DATABASE_URL: refused }))).rejects.toThrow(/^Migrating PostgreSQL 127\.0\.0\.1:1\/nowhere failed: /);
     await runMigrate(loadConfig({ DATABASE_URL: refused })).catch((error: Error) => expect(error.message).not.toContain('hunter2'));
-  });
-});
-
-describe('report', () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase('report');
-    await applyScriptedHistory(database.db);
-  });
-  afterAll(async () => database?.drop());
-
-  it('prints the overview views as tables', async () => {
-    const results = await buildReports(database.db, { limit: 20 });
-    expect(results.map((r) => r.name)).toEqual(DEFAULT_REPORTS);
-    const text = formatReports(results);
-    expect(text).toContain('== Pipeline: live bundles by status and next action [pipeline]');
-    expect(text).toMatch(/campaign-12\s+3\s+1\s+2\s+0\s+3\s+6\s+150/);
-    expect(text).toContain('(4 rows)');
-  });
-
-  it('limits rows and says when more exist', async () => {
-    const [timeline] = await buildReports(database.db, { view: 'account_timeline', limit: 3 });
-    expect(timeline!.rows).toHaveLength(3);
-    expect(timeline!.truncated).toBe(true);
-    expect(formatReports([timeline!])).toContain('(3 rows, more with --limit)');
-  });
-
-  it('prints one view as JSON through the binary', async () => {
-    const { stdout } = await cli(['report', '--view', 'remakes', '--json'], { DATABASE_URL: database.url });
-    const parsed = JSON.parse(stdout) as { remakes: { bundle_id: string; handles: string }[] };
-    expect(parsed.remakes.map((r) => r.bundle_id)).toEqual(['bnd_gb_003', 'bnd_us_001', 'bnd_us_007']);
-    expect(parsed.remakes[1]!.handles).toBe('sunny.days -> sunny.days2 -> sunny.dayz -> sunny_days_us');
-  });
-
-  it('rejects an unknown view or a bad limit before touching the database', async () => {
-    const program = () => {
-      const root = new Command().exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
-      registerReportCommand(root);
-      root.commands.forEach((command) => command.exitOverride().configureOutput({ writeErr: () => {} }));
-      return root;
-    };
-    await expect(program().parseAsync(['node', 'x', 'report', '--view', 'nonsense'])).rejects.toThrow(/Allowed choices are pipeline, campaign_summary/);
-    await expect(program().parseAsync(['node', 'x', 'report', '--limit', '0'])).rejects.toThrow(/expected a positive whole number/);
   });
 });
