@@ -10,7 +10,7 @@ import { runDemo } from '../../src/demo/run.js';
 import { runCli, type CliProcess } from '../support/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { TEST_REDIS_URL, deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
-import { waitFor } from '../worker/harness.js';
+import { waitFor } from '../support/wait.js';
 
 const DEMO_ARGS = ['demo', '--bundles', '12', '--seed', 'demo-test', '--quiet'];
 const EXPECTED_BUNDLES = 12 + 3; // seeded + the campaign's

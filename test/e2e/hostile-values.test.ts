@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { bundles, bundleVersions } from '../../src/db/schema.js';
-import { startLivePath, type LivePath } from './live-path.js';
-import { readBundle, readHandles } from '../worker/harness.js';
+import { startStack, type Stack } from '../support/stack.js';
+import { readBundle, readHandles } from '../support/mirror.js';
 
 const EXTERNAL_REF = "x'); drop table tokportal.bundles; --";
 const TITLE = `Robert'); DROP TABLE tokportal.bundle_versions;-- \\' \\\\ "quoted" $1 ? %s \${x} 🚀 Привет 世界`;
@@ -15,10 +15,10 @@ const BIOGRAPHY = 'line one\nline two\ttab \u0001\u001f control \u202e bidi ‮ 
 const ODD_KEY = "'; drop schema tokportal cascade; --";
 const ODD_VALUE = `it's "quoted" \\ and ; semicolons`;
 
-let live: LivePath;
+let live: Stack;
 
 beforeAll(async () => {
-  live = await startLivePath({ label: 'hostile' });
+  live = await startStack({ label: 'hostile', fake: {}, rateLimitPerMin: 6_000, receiver: true, worker: true });
 });
 
 afterAll(async () => {
@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 it('stores bundle fields holding SQL, quotes, backslashes and unicode verbatim, and every table survives', async () => {
-  const { fake, database } = live;
+  const { fake } = live;
   const bundle = fake.service.createBundle(fake.apiKey, {
     bundle_type: 'account_only',
     platform: 'tiktok',
@@ -47,27 +47,27 @@ it('stores bundle fields holding SQL, quotes, backslashes and unicode verbatim, 
   await fake.remake(bundle.id); // the hostile handle becomes remade.old_username and history
   await live.settle();
 
-  const row = await readBundle(database.db, bundle.id);
+  const row = await readBundle(live.db, bundle.id);
   const handles = fake.handles(bundle.id);
   expect(row).toMatchObject({ externalRef: EXTERNAL_REF, title: TITLE, biography: BIOGRAPHY, oldUsername: USERNAME, username: handles.at(-1) });
   expect((row!.raw as Record<string, unknown>)[ODD_KEY]).toBe(ODD_VALUE);
-  expect(await readHandles(database.db, bundle.id)).toEqual(handles.slice(handles.indexOf(USERNAME)));
+  expect(await readHandles(live.db, bundle.id)).toEqual(handles.slice(handles.indexOf(USERNAME)));
 
   // Found again through parameters, in the current row, the history and the inbox payloads.
-  expect(await database.db.select({ id: bundles.bundleId }).from(bundles).where(eq(bundles.externalRef, EXTERNAL_REF))).toEqual([
+  expect(await live.db.select({ id: bundles.bundleId }).from(bundles).where(eq(bundles.externalRef, EXTERNAL_REF))).toEqual([
     { id: bundle.id },
   ]);
-  const versions = await database.db
+  const versions = await live.db
     .select({ id: bundleVersions.id })
     .from(bundleVersions)
     .where(eq(bundleVersions.externalRef, EXTERNAL_REF));
   expect(versions.length).toBeGreaterThan(0);
-  const events = (await database.db.execute(
+  const events = (await live.db.execute(
     sql`select count(*)::int as n from tokportal.webhook_events where payload -> 'data' ->> 'external_ref' = ${EXTERNAL_REF}`,
   )) as unknown as { n: number }[];
   expect(events[0]!.n).toBeGreaterThanOrEqual(3);
 
-  const tables = (await database.db.execute(
+  const tables = (await live.db.execute(
     sql`select to_regclass('tokportal.bundles') as b, to_regclass('tokportal.bundle_versions') as v, to_regclass('tokportal.bundle_accounts') as a, to_regclass('tokportal.webhook_events') as w`,
   )) as unknown as Record<string, string | null>[];
   expect(Object.values(tables[0]!).every((name) => name !== null)).toBe(true);

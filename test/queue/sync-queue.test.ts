@@ -1,20 +1,20 @@
 // enqueueBundleSyncs against real BullMQ 5.81 on Redis: coalescing while a bundle's job
-// waits, exactly one follow-up while it runs (no lost update), priorities by reason.
+// waits, exactly one follow-up while it runs (no lost update), priorities by reason; then a
+// live webhook promoting a waiting backfill job, run by a real worker against the fake.
 import { Worker, type Job } from 'bullmq';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB, PRIORITY, SYNC_QUEUE_NAME, type SyncBundleData } from '../../src/queue/jobs.js';
 import { createRedis } from '../../src/queue/redis.js';
-import { createSyncQueue, enqueueBundleSyncs } from '../../src/queue/sync-queue.js';
-import { TEST_REDIS_URL, deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
+import { enqueueBundleSyncs } from '../../src/queue/sync-queue.js';
+import { TEST_REDIS_URL, openTestQueue } from '../support/redis.js';
+import { startStack, type Stack } from '../support/stack.js';
+import { waitForIdleQueue } from '../support/wait.js';
 
-const prefix = uniquePrefix('syncqueue');
-const producer = createRedis(TEST_REDIS_URL, 'producer');
-const queue = createSyncQueue(producer, prefix);
+const own = openTestQueue('syncqueue');
+const { prefix, queue } = own;
 
 afterAll(async () => {
-  await queue.close();
-  producer.disconnect();
-  await deleteRedisPrefix(prefix);
+  await own.close();
 });
 
 const pending = async (bundleId: string) =>
@@ -84,5 +84,40 @@ describe('enqueueBundleSyncs', () => {
       await worker.close();
       workerConnection.disconnect();
     }
+  });
+});
+
+describe('priority of live webhooks over waiting backfill work', () => {
+  let stack: Stack;
+  let bundleIds: string[];
+  beforeAll(async () => {
+    stack = await startStack({ label: 'promote', fake: { bundles: 40, seed: 'pace' } });
+    bundleIds = stack.fake.listBundleIds();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('a webhook for a bundle whose backfill job waits promotes that job instead of being starved behind the backlog', async () => {
+    const backlog = bundleIds.slice(0, 12);
+    await enqueueBundleSyncs(stack.queue, backlog.map((bundleId) => ({ bundleId, reason: 'backfill' })));
+    const live: SyncBundleData[] = [{ bundleId: backlog.at(-1)!, reason: 'webhook', sourceRef: 'evt_live' }];
+    // Deduplication keeps the backfill job (one fetch per bundle) and promotes it to the webhook's priority ...
+    expect(await enqueueBundleSyncs(stack.queue, live)).toEqual({ added: 0, folded: 1, promoted: 1 });
+    expect(await stack.queue.getJobCounts('prioritized')).toEqual({ prioritized: 12 });
+    // ... once: a second webhook finds it promoted already.
+    expect(await enqueueBundleSyncs(stack.queue, live)).toEqual({ added: 0, folded: 1, promoted: 0 });
+    const promotedId = await stack.queue.getDeduplicationJobId(`bundle:${live[0]!.bundleId}`);
+    const promoted = await stack.queue.getJob(promotedId!);
+    expect(promoted?.priority).toBe(PRIORITY.webhook);
+    expect(promoted?.data).toMatchObject({ reason: 'webhook', sourceRef: 'evt_live' });
+
+    await stack.startWorker({ concurrency: 1 });
+    await waitForIdleQueue(stack.queue);
+    const order = (await stack.queue.getJobs(['completed']))
+      .sort((a, b) => a.processedOn! - b.processedOn!)
+      .map((job) => (job.data as SyncBundleData).bundleId);
+    expect(order).toHaveLength(12);
+    expect(order[0]).toBe(live[0]!.bundleId);
   });
 });

@@ -1,43 +1,22 @@
-// Health, readiness, /metrics and the queue dashboard over HTTP, with and without ADMIN_TOKEN.
+// /metrics and the queue dashboard over HTTP, with and without ADMIN_TOKEN.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
-import { ADMIN_TOKEN, deliver, makeEnvelope, startTestReceiver, testConfig, type TestReceiver } from './harness.js';
+import { ADMIN_TOKEN, startStack, type Stack, type TestReceiver } from '../support/stack.js';
+import { deliver, makeEnvelope } from '../support/webhooks.js';
 
-let database: TestDatabase;
+let stack: Stack;
 let guarded: TestReceiver;
 let open: TestReceiver;
-const prefix = uniquePrefix('admin');
 
 beforeAll(async () => {
-  database = await createTestDatabase('admin');
-  guarded = await startTestReceiver({ db: database.db, prefix, config: testConfig({ ADMIN_TOKEN }) });
-  open = await startTestReceiver({ db: database.db, prefix, config: testConfig() });
+  stack = await startStack({ label: 'admin' });
+  guarded = await stack.startReceiver({ env: { ADMIN_TOKEN } });
+  open = await stack.startReceiver();
 });
 afterAll(async () => {
-  await guarded?.close();
-  await open?.close();
-  await database?.drop();
-  await deleteRedisPrefix(prefix);
+  await stack?.close();
 });
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-
-describe('health and readiness', () => {
-  it('answers /healthz and a /readyz that checks Postgres and Redis', async () => {
-    const health = await fetch(`${guarded.url}/healthz`);
-    expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok' });
-
-    const ready = await fetch(`${guarded.url}/readyz`);
-    expect(ready.status).toBe(200);
-    const body = (await ready.json()) as { status: string; checks: Record<string, { ok: boolean; latencyMs: number }> };
-    expect(body.status).toBe('ready');
-    expect(body.checks.postgres?.ok).toBe(true);
-    expect(body.checks.redis?.ok).toBe(true);
-    expect(typeof body.checks.redis?.latencyMs).toBe('number');
-  });
-});
 
 describe('admin guarding', () => {
   it('has no admin routes at all without ADMIN_TOKEN (404, even with a token)', async () => {

@@ -3,24 +3,24 @@
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookEvents } from '../../src/db/schema.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
-import { deliver, makeEnvelope, pendingSyncJobs, startTestReceiver, type TestReceiver } from './harness.js';
+import { startStack, type Stack, type TestReceiver } from '../support/stack.js';
+import { pendingSyncJobs } from '../support/wait.js';
+import { deliver, makeEnvelope } from '../support/webhooks.js';
 
-let database: TestDatabase;
+let stack: Stack;
 let app: TestReceiver;
-const prefix = uniquePrefix('batching');
 
 beforeAll(async () => {
-  database = await createTestDatabase('batching');
   // One insert at a time and a 10 ms window: the grouping shows even when a loaded machine
   // lets requests trickle in (with more slots, batches shrink as the slots absorb the load).
-  app = await startTestReceiver({ db: database.db, prefix, writer: { maxWaitMs: 10, maxBatchSize: 100, maxConcurrentBatches: 1 } });
+  stack = await startStack({
+    label: 'batching',
+    receiver: { writer: { maxWaitMs: 10, maxBatchSize: 100, maxConcurrentBatches: 1 }, relay: false },
+  });
+  app = stack.receiver;
 });
 afterAll(async () => {
-  await app?.close();
-  await database?.drop();
-  await deleteRedisPrefix(prefix);
+  await stack?.close();
 });
 
 describe('inbox writer batching', () => {
@@ -31,7 +31,7 @@ describe('inbox writer batching', () => {
         const response = await deliver(app.url, envelope);
         expect(response.status).toBe(200);
         // Read right after the answer: a 2xx must mean the row is already durable.
-        const rows = await database.db
+        const rows = await stack.db
           .select({ id: webhookEvents.eventId })
           .from(webhookEvents)
           .where(eq(webhookEvents.eventId, envelope.id as string));
@@ -47,7 +47,7 @@ describe('inbox writer batching', () => {
     expect(stats.largestBatch).toBeLessThanOrEqual(100);
 
     await app.receiver.writer.flush(); // enqueue marks are written off the request path
-    const rows = await database.db
+    const rows = await stack.db
       .select({ status: webhookEvents.status })
       .from(webhookEvents)
       .where(inArray(webhookEvents.eventId, envelopes.map((envelope) => envelope.id as string)));

@@ -1,34 +1,34 @@
-// Faults on either side of the receiver: Redis unreachable (events still committed and
-// acknowledged, then relayed once a live Redis answers) and Postgres unreachable (503, and
-// nothing reaches the queue). The shared Redis is never stopped: a closed port stands in.
+// The relay, the receiver's way out of a Redis outage: events committed and acknowledged while
+// Redis is unreachable are enqueued once a live Redis answers, and events whose job a Redis
+// restart lost are enqueued again. The shared Redis is never stopped: a closed port stands in.
+// (Postgres unreachable is the webhook route's business: webhook.test.ts.)
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../../src/db/connection.js';
 import { webhookEvents } from '../../src/db/schema.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createRedis } from '../../src/queue/redis.js';
 import { createSyncQueue } from '../../src/queue/sync-queue.js';
 import { Relay, RedisNotReadyError } from '../../src/receiver/relay.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { TEST_REDIS_URL, deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
-import { deliver, makeEnvelope, metricValue, pendingSyncJobs, startTestReceiver } from './harness.js';
+import { TEST_REDIS_URL, deleteRedisPrefix } from '../support/redis.js';
+import { startStack, type Stack } from '../support/stack.js';
+import { metricValue, pendingSyncJobs } from '../support/wait.js';
+import { deliver, makeEnvelope } from '../support/webhooks.js';
 
 const CLOSED_REDIS = 'redis://127.0.0.1:1';
-const CLOSED_POSTGRES = 'postgres://postgres@127.0.0.1:1/nothing_here';
 
-let database: TestDatabase;
-const prefix = uniquePrefix('outage');
+let stack: Stack;
+let prefix: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase('outages');
+  stack = await startStack({ label: 'outages' });
+  prefix = stack.prefix;
 });
 afterAll(async () => {
-  await database?.drop();
-  await deleteRedisPrefix(prefix);
+  await stack?.close();
 });
 
 const rowsOf = async (ids: string[]) =>
-  Promise.all(ids.map(async (id) => (await database.db.select().from(webhookEvents).where(eq(webhookEvents.eventId, id)))[0]));
+  Promise.all(ids.map(async (id) => (await stack.db.select().from(webhookEvents).where(eq(webhookEvents.eventId, id)))[0]));
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -40,7 +40,7 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promi
 
 describe('Redis unreachable', () => {
   it('commits and acknowledges every event, then the relay enqueues them once a live Redis answers', async () => {
-    const app = await startTestReceiver({ db: database.db, prefix, redisUrl: CLOSED_REDIS });
+    const app = await stack.startReceiver({ env: { REDIS_URL: CLOSED_REDIS } });
     const envelopes = Array.from({ length: 6 }, (_, i) => makeEnvelope({ bundleId: `bun_relay_${i % 3}` }));
     const ids = envelopes.map((envelope) => envelope.id as string);
     try {
@@ -60,7 +60,7 @@ describe('Redis unreachable', () => {
       expect(body.checks.redis.ok).toBe(false);
 
       // The relay on the dead connection backs off instead of losing anything.
-      const stuck = new Relay({ db: database.db, queue: app.queue, redis: app.redis, logger: silentLogger, graceMs: 0 });
+      const stuck = new Relay({ db: stack.db, queue: app.queue, redis: app.redis, logger: silentLogger, graceMs: 0 });
       await expect(stuck.runOnce()).rejects.toBeInstanceOf(RedisNotReadyError);
     } finally {
       await app.close();
@@ -69,7 +69,7 @@ describe('Redis unreachable', () => {
     // Redis is back (a live connection): the relay loop enqueues what was committed.
     const redis = createRedis(TEST_REDIS_URL, 'producer');
     const queue = createSyncQueue(redis, prefix);
-    const relay = new Relay({ db: database.db, queue, redis, logger: silentLogger, graceMs: 0, intervalMs: 50 });
+    const relay = new Relay({ db: stack.db, queue, redis, logger: silentLogger, graceMs: 0, intervalMs: 50 });
     try {
       relay.start();
       await waitFor(async () => (await rowsOf(ids)).every((row) => row?.enqueuedAt instanceof Date));
@@ -87,8 +87,9 @@ describe('Redis unreachable', () => {
 
 describe('a Redis that lost its jobs', () => {
   it('enqueues again the events whose job vanished, but not those whose job ran and failed', async () => {
-    const ownPrefix = uniquePrefix('lostjobs');
-    const app = await startTestReceiver({ db: database.db, prefix: ownPrefix });
+    const own = await stack.fork('lostjobs');
+    const ownPrefix = own.prefix;
+    const app = await own.startReceiver();
     const lost = makeEnvelope({ bundleId: 'bun_lost_job' });
     const failed = makeEnvelope({ bundleId: 'bun_failed_job' });
     const ids = [lost.id as string, failed.id as string];
@@ -100,7 +101,7 @@ describe('a Redis that lost its jobs', () => {
     }
     // Redis restarts empty: every job is gone. One of the two had been tried and failed.
     await deleteRedisPrefix(ownPrefix);
-    await database.db
+    await stack.db
       .update(webhookEvents)
       .set({ lastError: 'HTTP 500 from TokPortal' })
       .where(eq(webhookEvents.eventId, failed.id as string));
@@ -109,9 +110,9 @@ describe('a Redis that lost its jobs', () => {
     const queue = createSyncQueue(redis, ownPrefix);
     try {
       await queue.waitUntilReady();
-      const patient = new Relay({ db: database.db, queue, redis, logger: silentLogger, graceMs: 0 });
+      const patient = new Relay({ db: stack.db, queue, redis, logger: silentLogger, graceMs: 0 });
       expect(await patient.runOnce()).toBe(0); // not overdue yet under the default 10 min
-      const relay = new Relay({ db: database.db, queue, redis, logger: silentLogger, graceMs: 0, requeueAfterMs: 0 });
+      const relay = new Relay({ db: stack.db, queue, redis, logger: silentLogger, graceMs: 0, requeueAfterMs: 0 });
       // (The file's other tests left enqueued events in this database too; they count alike.)
       expect(await relay.runOnce()).toBeGreaterThanOrEqual(1);
       const bundleIds = (await pendingSyncJobs(queue)).map((job) => (job.data as { bundleId: string }).bundleId);
@@ -122,42 +123,6 @@ describe('a Redis that lost its jobs', () => {
     } finally {
       await queue.close();
       redis.disconnect();
-      await deleteRedisPrefix(ownPrefix);
-    }
-  });
-});
-
-describe('Postgres unreachable', () => {
-  let deadDb: DatabaseHandle;
-  beforeAll(async () => {
-    deadDb = await openDatabase({ databaseUrl: CLOSED_POSTGRES, maxConnections: 1 });
-  });
-  afterAll(async () => {
-    await deadDb.close();
-  });
-
-  it('answers 503 with Retry-After, and nothing reaches the queue', async () => {
-    const ownPrefix = uniquePrefix('pgdown');
-    const app = await startTestReceiver({ db: deadDb.db, prefix: ownPrefix });
-    try {
-      const withBundle = await deliver(app.url, makeEnvelope({ bundleId: 'bun_pg_down' }));
-      expect(withBundle.status).toBe(503);
-      expect(withBundle.headers.get('retry-after')).toBe('5');
-      expect(((await withBundle.json()) as { error: { code: string } }).error.code).toBe('INBOX_UNAVAILABLE');
-      // An account event needs a lookup first: that failing is a 503 as well.
-      const lookup = await deliver(app.url, makeEnvelope({ type: 'account.banned', bundleId: null, data: { saved_account_id: 'sa_x' } }));
-      expect(lookup.status).toBe(503);
-
-      expect(await app.queue.count()).toBe(0);
-      expect(await metricValue(app.metrics, 'tokportal_sync_webhooks_received_total', { outcome: 'unavailable' })).toBe(2);
-
-      const ready = await fetch(`${app.url}/readyz`);
-      expect(ready.status).toBe(503);
-      const body = (await ready.json()) as { checks: { postgres: { ok: boolean; error?: string }; redis: { ok: boolean } } };
-      expect(body.checks.postgres.ok).toBe(false);
-      expect(body.checks.redis.ok).toBe(true);
-    } finally {
-      await app.close();
       await deleteRedisPrefix(ownPrefix);
     }
   });

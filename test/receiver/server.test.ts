@@ -3,25 +3,23 @@
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookEvents } from '../../src/db/schema.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
-import { deliver, makeEnvelope, pendingSyncJobs, startTestReceiver } from './harness.js';
+import { startStack, type Stack } from '../support/stack.js';
+import { pendingSyncJobs } from '../support/wait.js';
+import { deliver, makeEnvelope } from '../support/webhooks.js';
 
-let database: TestDatabase;
-const prefix = uniquePrefix('shutdown');
+let stack: Stack;
 
 beforeAll(async () => {
-  database = await createTestDatabase('shutdown');
+  stack = await startStack({ label: 'shutdown' });
 });
 afterAll(async () => {
-  await database?.drop();
-  await deleteRedisPrefix(prefix);
+  await stack?.close();
 });
 
 describe('graceful shutdown', () => {
   it('answers every in-flight request after committing it, then refuses new connections', async () => {
     // A long batch window keeps the requests inside the writer when close() is called.
-    const app = await startTestReceiver({ db: database.db, prefix, writer: { maxWaitMs: 2_000 } });
+    const app = await stack.startReceiver({ writer: { maxWaitMs: 2_000 }, relay: false });
     const envelopes = Array.from({ length: 10 }, (_, i) => makeEnvelope({ bundleId: `bun_stop_${i}` }));
     const answers = envelopes.map((envelope) => deliver(app.url, envelope));
     const deadline = Date.now() + 10_000;
@@ -30,7 +28,7 @@ describe('graceful shutdown', () => {
     await app.receiver.close();
 
     expect((await Promise.all(answers)).map((response) => response.status)).toEqual(Array(10).fill(200));
-    const rows = await database.db
+    const rows = await stack.db
       .select({ status: webhookEvents.status })
       .from(webhookEvents)
       .where(inArray(webhookEvents.eventId, envelopes.map((envelope) => envelope.id as string)));

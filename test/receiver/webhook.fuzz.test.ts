@@ -7,27 +7,24 @@ import { eq } from 'drizzle-orm';
 import { webhookEvents } from '../../src/db/schema.js';
 import { createRng } from '../../fake-tokportal/index.js';
 import { everyKind, hostileCase, send, validEvent, type Answer, type HostileCase } from '../faults/lib/hostile-webhooks.js';
-import { metricValue, SECRET, startTestReceiver, type TestReceiver } from './harness.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
+import { startStack, type Stack, type TestReceiver } from '../support/stack.js';
+import { metricValue } from '../support/wait.js';
+import { SECRET } from '../support/webhooks.js';
 
 const CASES = Number(process.env.FUZZ_CASES ?? 240);
 const SEED = process.env.FUZZ_SEED ?? 'receiver-fuzz';
 const IN_FLIGHT = 8;
 
-let database: TestDatabase;
+let stack: Stack;
 let receiver: TestReceiver;
-const prefix = uniquePrefix('fuzz');
 
 beforeAll(async () => {
-  database = await createTestDatabase('fuzz');
-  receiver = await startTestReceiver({ db: database.db, prefix });
+  stack = await startStack({ label: 'fuzz', receiver: true });
+  receiver = stack.receiver;
 });
 
 afterAll(async () => {
-  await receiver?.close();
-  await database?.drop();
-  await deleteRedisPrefix(prefix);
+  await stack?.close();
 });
 
 type Sent = { hostile: HostileCase; answer: Answer; validEventId?: string };
@@ -84,12 +81,12 @@ it(`survives ${CASES} hostile deliveries (seed ${SEED}) and stores only the vali
   expect(problems).toEqual([]);
 
   // The inbox holds exactly what was validly signed and answered as stored: nothing more, nothing less.
-  const rows = await database.db.select({ eventId: webhookEvents.eventId, status: webhookEvents.status }).from(webhookEvents);
+  const rows = await stack.db.select({ eventId: webhookEvents.eventId, status: webhookEvents.status }).from(webhookEvents);
   expect(new Set(rows.map((row) => row.eventId))).toEqual(expectStored);
   const validIds = sent.flatMap((entry) => (entry.validEventId ? [entry.validEventId] : []));
   expect(validIds.length).toBeGreaterThan(CASES * 0.1);
   for (const eventId of validIds) {
-    const [row] = await database.db.select({ status: webhookEvents.status }).from(webhookEvents).where(eq(webhookEvents.eventId, eventId));
+    const [row] = await stack.db.select({ status: webhookEvents.status }).from(webhookEvents).where(eq(webhookEvents.eventId, eventId));
     expect(['received', 'enqueued'], eventId).toContain(row?.status);
   }
 

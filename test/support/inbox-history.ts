@@ -1,6 +1,5 @@
-// A small inbox history for the replay tests (test/worker/replay.test.ts, test/cli/replay/):
-// seven events over one morning, of every status, one of them an account event without a
-// bundle id whose account the mirror knows from a past incarnation of bnd_known.
+// Inbox rows written straight into a test database, as the receiver would have left them.
+import { randomUUID } from 'node:crypto';
 import type { Database } from '../../src/db/connection.js';
 import { insertInboxEvents } from '../../src/db/inbox.js';
 import { bundleAccounts, bundles } from '../../src/db/schema.js';
@@ -16,6 +15,21 @@ const event = (eventId: string, type: string, receivedAt: string, ids: { bundleI
   receivedAt: new Date(receivedAt),
 });
 
+/** `count` events of a bundle, enqueued and waiting for their sync; returns their ids. */
+export async function insertPendingEvents(db: Database, bundleId: string, count: number): Promise<string[]> {
+  const ids = Array.from({ length: count }, () => `evt_${randomUUID()}`);
+  await insertInboxEvents(
+    db,
+    ids.map((eventId) => ({ eventId, type: 'account.in_review', bundleId, payload: {}, status: 'enqueued' })),
+  );
+  return ids;
+}
+
+/**
+ * The replay tests' history (test/worker/replay.test.ts, test/cli/replay/): seven events over
+ * one morning, of every status, one of them an account event without a bundle id whose account
+ * the mirror knows from a past incarnation of bnd_known.
+ */
 export async function insertReplayHistory(db: Database): Promise<void> {
   await db.insert(bundles).values({
     bundleId: 'bnd_known',

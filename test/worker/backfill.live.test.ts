@@ -4,31 +4,28 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundles, webhookEvents } from '../../src/db/schema.js';
 import { getRun } from '../../src/db/sync-runs.js';
-import { TokPortalClient } from '../../src/tokportal/client.js';
 import { countPendingBackfillDetails, runBackfill, type BackfillProgress } from '../../src/worker/backfill.js';
-import { SECRET, startTestReceiver, type TestReceiver } from '../receiver/harness.js';
-import { fakeComparable, startCatchupHarness, type CatchupHarness } from '../catchup/harness.js';
+import { fakeComparable } from '../support/mirror.js';
+import { startStack, type Stack } from '../support/stack.js';
 
 const BUNDLES = 600;
 const REVOKED_KEY = `sk_${'0'.repeat(64)}`;
 
-let harness: CatchupHarness;
-let receiver: TestReceiver;
+let harness: Stack;
 
 beforeAll(async () => {
   // 50 calls a second: the detail phase of this backfill lasts about 12 s.
-  harness = await startCatchupHarness({
+  // The fake delivers its webhooks to the stack's receiver.
+  harness = await startStack({
     label: 'bflive',
     fake: { bundles: BUNDLES, seed: 'live', revokedApiKeys: [REVOKED_KEY] },
     rateLimitPerMin: 3_000,
     concurrency: 4,
+    receiver: true,
   });
-  receiver = await startTestReceiver({ db: harness.db, prefix: harness.prefix });
-  harness.fake.addWebhookEndpoint({ url: `${receiver.url}/webhooks/tokportal`, secret: SECRET });
 });
 
 afterAll(async () => {
-  await receiver?.close();
   await harness?.close();
 });
 
@@ -99,16 +96,16 @@ describe('a backfill that cannot go on', { timeout: 60_000 }, () => {
   });
 
   it('stops when TokPortal rejects the key, leaving the run resumable', async () => {
-    const realClient = harness.ctx.client;
-    harness.ctx.client = new TokPortalClient({ baseUrl: harness.fake.baseUrl, apiKey: REVOKED_KEY });
+    // The same workspace seen through a key TokPortal revoked: another runtime on the same mirror and queue.
+    const revoked = await harness.openRuntime({ TOKPORTAL_API_KEY: REVOKED_KEY });
     try {
-      const result = await runBackfill(harness.backfillDeps(), { filters: { platform: 'tiktok' }, details: 'never' }, { pollMs: 20 });
+      const result = await runBackfill(harness.backfillDeps(revoked), { filters: { platform: 'tiktok' }, details: 'never' }, { pollMs: 20 });
       expect(result.outcome).toBe('auth-rejected');
       expect(result.authError?.message).toContain('TokPortal rejected the API key (AUTH_REVOKED_KEY)');
       expect(result.authError?.message).not.toContain(REVOKED_KEY);
       expect(await getRun(harness.db, result.start.run.id)).toMatchObject({ status: 'interrupted', nextPage: 1 });
     } finally {
-      harness.ctx.client = realClient;
+      await revoked.close();
     }
     // With the key fixed, the same command resumes the run: the page job waited untouched.
     const resumed = await runBackfill(harness.backfillDeps(), { filters: { platform: 'tiktok' }, details: 'never' }, { pollMs: 20 });

@@ -4,18 +4,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMPTY_STATS, getRun } from '../../src/db/sync-runs.js';
 import { estimateEtaSeconds, runBackfill, sessionApiCalls } from '../../src/worker/backfill.js';
 import { backfillProgress as progress, backfillRun as run } from '../support/backfill-progress.js';
-import { mirrorDifferences, mirroredHandles, startCatchupHarness, type CatchupHarness } from '../catchup/harness.js';
+import { mirrorDifferences, readHandles } from '../support/mirror.js';
+import { startStack, type Stack } from '../support/stack.js';
 
 // Big enough for several pages and a visible N/100; small enough that the cold run's one
 // detail call per bundle stays within seconds on a busy 2-core machine.
 const BUNDLES = 1_000;
 const PAGES = BUNDLES / 100;
 
-let harness: CatchupHarness;
+let harness: Stack;
 const figures: Record<string, { listCalls: number; detailCalls: number; seconds: number }> = {};
 
 beforeAll(async () => {
-  harness = await startCatchupHarness({ label: 'backfill', fake: { bundles: BUNDLES, seed: 'backfill' } });
+  harness = await startStack({ label: 'backfill', fake: { bundles: BUNDLES, seed: 'backfill' }, concurrency: 8 });
 });
 
 afterAll(async () => {
@@ -83,7 +84,7 @@ describe('backfill', { timeout: 120_000 }, () => {
     expect(calls).toEqual({ list: PAGES, detail: changed.size });
     expect(result.progress.run.stats).toMatchObject({ changed: changed.size, unchanged: BUNDLES - changed.size, detailsEnqueued: changed.size });
     expect(await mirrorDifferences(harness)).toEqual([]);
-    for (const id of remade) expect(await mirroredHandles(harness.db, id)).toEqual(fake.handles(id));
+    for (const id of remade) expect(await readHandles(harness.db, id)).toEqual(fake.handles(id));
   });
 
   it('lists only what the filters select, and a --details never run makes the next auto run fetch what it skipped', async () => {

@@ -2,27 +2,23 @@
 // swallowed by a finished job that still holds the page's id.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { JOB, PRIORITY, SYNC_QUEUE_NAME } from '../../src/queue/jobs.js';
 import { createRedis } from '../../src/queue/redis.js';
-import { createSyncQueue, type SyncQueue } from '../../src/queue/sync-queue.js';
+import type { SyncQueue } from '../../src/queue/sync-queue.js';
 import { enqueueListPage, ensureListPageQueued, listPageJobId } from '../../src/worker/list-page.js';
-import { TEST_REDIS_URL, deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
+import { TEST_REDIS_URL, openTestQueue, type TestQueue } from '../support/redis.js';
 
+let own: TestQueue;
 let prefix: string;
-let producer: Redis;
 let queue: SyncQueue;
 
 beforeAll(() => {
-  prefix = uniquePrefix('listpage');
-  producer = createRedis(TEST_REDIS_URL, 'producer');
-  queue = createSyncQueue(producer, prefix);
+  own = openTestQueue('listpage');
+  ({ prefix, queue } = own);
 });
 
 afterAll(async () => {
-  await queue?.close();
-  producer?.disconnect();
-  if (prefix) await deleteRedisPrefix(prefix);
+  await own?.close();
 });
 
 /** Runs the queue's jobs once with a processor that fails or succeeds them all. */

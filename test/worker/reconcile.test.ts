@@ -17,27 +17,24 @@ import {
   removeReconcileScheduler,
 } from '../../src/worker/reconcile.js';
 import type { SyncWorkerHandle } from '../../src/worker/worker.js';
-import { SECRET, startTestReceiver, type TestReceiver } from '../receiver/harness.js';
-import { mirrorDifferences, mirroredHandles, startCatchupHarness, type CatchupHarness } from '../catchup/harness.js';
+import { mirrorDifferences, readHandles } from '../support/mirror.js';
+import { startStack, type Stack } from '../support/stack.js';
 
 const BUNDLES = 300;
 const PAGES = BUNDLES / 100;
 
-let harness: CatchupHarness;
-let receiver: TestReceiver;
+let harness: Stack;
 let worker: SyncWorkerHandle | undefined;
 
 beforeAll(async () => {
-  harness = await startCatchupHarness({ label: 'reconcile', fake: { bundles: BUNDLES, seed: 'reconcile' } });
-  receiver = await startTestReceiver({ db: harness.db, prefix: harness.prefix });
-  harness.fake.addWebhookEndpoint({ url: `${receiver.url}/webhooks/tokportal`, secret: SECRET });
+  // The fake delivers its webhooks to the stack's receiver.
+  harness = await startStack({ label: 'reconcile', fake: { bundles: BUNDLES, seed: 'reconcile' }, concurrency: 8, receiver: true });
   const initial = await runBackfill(harness.backfillDeps(), { filters: {}, details: 'auto' }, { pollMs: 50 });
   expect(initial.outcome).toBe('completed');
 }, 120_000);
 
 afterAll(async () => {
   await worker?.close();
-  await receiver?.close();
   await harness?.close();
 });
 
@@ -78,7 +75,7 @@ describe('reconcile', { timeout: 120_000 }, () => {
     expect(harness.calls()).toEqual({ list: PAGES, detail: 2 });
     expect(run.stats).toMatchObject({ pages: PAGES, listed: BUNDLES, changed: 2, detailsEnqueued: 2, missingConfirmations: 0 });
     expect(await mirrorDifferences(harness)).toEqual([]);
-    expect(await mirroredHandles(harness.db, remade!)).toEqual(fake.handles(remade!));
+    expect(await readHandles(harness.db, remade!)).toEqual(fake.handles(remade!));
   });
 
   it('confirms a bundle a listing missed with a detail call, and tombstones only on that call\'s 404', async () => {

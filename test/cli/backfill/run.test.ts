@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRun, findResumableRun, finishRun, getRun } from '../../../src/db/sync-runs.js';
 import { syncRuns } from '../../../src/db/schema.js';
 import { EXIT_CODE } from '../../../src/lib/fatal-error.js';
-import { mirrorDifferences, startCatchupHarness, type CatchupHarness } from '../../catchup/harness.js';
+import { mirrorDifferences } from '../../support/mirror.js';
+import { startStack, type Stack } from '../../support/stack.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/tokportal-sync.js', import.meta.url));
 const BUNDLES = 500;
@@ -15,10 +16,10 @@ const PAGES = BUNDLES / 100;
 
 type Run = { code: number | null; stdout: string; stderr: string };
 
-let harness: CatchupHarness;
+let harness: Stack;
 
 beforeAll(async () => {
-  harness = await startCatchupHarness({ label: 'bfresume', fake: { bundles: BUNDLES, seed: 'resume' } });
+  harness = await startStack({ label: 'bfresume', fake: { bundles: BUNDLES, seed: 'resume' } });
 });
 afterAll(async () => {
   await harness?.close();
@@ -34,7 +35,7 @@ function backfillCli(
     const child = spawn(process.execPath, [BIN, 'backfill', ...args], {
       env: {
         ...process.env,
-        DATABASE_URL: harness.database.url,
+        DATABASE_URL: harness.database!.url,
         REDIS_URL: harness.config.redisUrl,
         QUEUE_PREFIX: harness.prefix,
         TOKPORTAL_API_KEY: harness.fake.apiKey,

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookEvents } from '../../../src/db/schema.js';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
 import { uniquePrefix } from '../../support/redis.js';
-import { ADMIN_TOKEN, OLD_SECRET, SECRET, deliver, makeEnvelope } from '../../receiver/harness.js';
+import { ADMIN_TOKEN } from '../../support/stack.js';
+import { OLD_SECRET, SECRET, deliver, makeEnvelope } from '../../support/webhooks.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/tokportal-sync.js', import.meta.url));
 const API_KEY = `sk_${'ab'.repeat(32)}`;

@@ -10,21 +10,22 @@ import { openDatabase } from '../../../src/db/connection.js';
 import { bundles, webhookEvents } from '../../../src/db/schema.js';
 import { startFakeTokPortal, type FakeTokPortal } from '../../../fake-tokportal/index.js';
 import { RECONCILE_SCHEDULER_ID } from '../../../src/worker/reconcile.js';
-import { TEST_REDIS_URL } from '../../support/redis.js';
-import { apiView, mirrorView, openQueueUnderTest, waitFor, type QueueUnderTest } from '../../worker/harness.js';
+import { apiView, mirrorView } from '../../support/mirror.js';
+import { TEST_REDIS_URL, openTestQueue, type TestQueue } from '../../support/redis.js';
+import { waitFor } from '../../support/wait.js';
 import { runCli, type CliProcess } from '../../support/cli-process.js';
 
 const SECRET = 'whsec_start_process_0123456789abcdef';
 const ADMIN_TOKEN = 'admin-token-start-process-0123456789';
 
 let fake: FakeTokPortal;
-let q: QueueUnderTest;
+let q: TestQueue;
 let pgliteDir: string;
 let start: CliProcess | undefined;
 
 beforeAll(async () => {
   fake = await startFakeTokPortal({ bundles: 8, seed: 'start-process', rateLimitPerMin: 0 });
-  q = await openQueueUnderTest('start');
+  q = openTestQueue('start');
   pgliteDir = mkdtempSync(join(tmpdir(), 'tps-start-'));
 });
 afterAll(async () => {

@@ -1,21 +1,23 @@
 // `tokportal-sync sync <bundle_id>` as the binary: fetch one bundle now, print what changed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatRefresh } from '../../../src/cli/sync/run.js';
-import { startFakeTokPortal, type FakeTokPortal } from '../../../fake-tokportal/index.js';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import type { FakeTokPortal } from '../../../fake-tokportal/index.js';
+import type { TestDatabase } from '../../support/postgres.js';
+import { startStack, type Stack } from '../../support/stack.js';
 import { runCli } from '../../support/cli-process.js';
-import { apiView, mirrorView, readBundle } from '../../worker/harness.js';
+import { apiView, mirrorView, readBundle } from '../../support/mirror.js';
 
+let stack: Stack;
 let database: TestDatabase;
 let fake: FakeTokPortal;
 
 beforeAll(async () => {
-  database = await createTestDatabase('synccli');
-  fake = await startFakeTokPortal({ bundles: 5, seed: 'sync-cli', rateLimitPerMin: 0 });
+  stack = await startStack({ label: 'synccli', fake: { bundles: 5, seed: 'sync-cli' } });
+  database = stack.database!;
+  fake = stack.fake;
 });
 afterAll(async () => {
-  await fake?.close();
-  await database?.drop();
+  await stack?.close();
 });
 
 async function sync(args: string[], apiKey = fake.apiKey) {

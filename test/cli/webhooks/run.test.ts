@@ -5,12 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookEvents } from '../../../src/db/schema.js';
-import { startFakeTokPortal, type FakeTokPortal } from '../../../fake-tokportal/index.js';
+import type { FakeTokPortal } from '../../../fake-tokportal/index.js';
 import { TokPortalClient } from '../../../src/tokportal/client.js';
 import { KNOWN_EVENT_TYPES } from '../../../src/tokportal/schemas.js';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
-import { deleteRedisPrefix, uniquePrefix } from '../../support/redis.js';
-import { startTestReceiver, testConfig, type TestReceiver } from '../../receiver/harness.js';
+import type { TestDatabase } from '../../support/postgres.js';
+import { startStack, type Stack, type TestReceiver } from '../../support/stack.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/tokportal-sync.js', import.meta.url));
 const UNKNOWN_KEY = 'sk_' + 'e'.repeat(64);
@@ -21,9 +20,9 @@ type Run = { code: number; stdout: string; stderr: string };
 
 let fake: FakeTokPortal;
 let client: TokPortalClient;
+let stack: Stack;
 let db: TestDatabase;
 let receiver: TestReceiver;
-const prefix = uniquePrefix('webhookscli');
 let endpointId: string;
 let secret: string;
 
@@ -53,18 +52,14 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
 }
 
 beforeAll(async () => {
-  [fake, db] = await Promise.all([
-    startFakeTokPortal({ bundles: 8, seed: 'webhooks-cli', rateLimitPerMin: 0, delivery: { maxAttempts: 1 } }),
-    createTestDatabase('webhookscli'),
-  ]);
+  stack = await startStack({ label: 'webhookscli', fake: { bundles: 8, seed: 'webhooks-cli', delivery: { maxAttempts: 1 } } });
+  fake = stack.fake;
+  db = stack.database!;
   client = new TokPortalClient({ baseUrl: fake.baseUrl, apiKey: fake.apiKey });
 });
 
 afterAll(async () => {
-  await receiver?.close();
-  await fake?.close();
-  await db?.drop();
-  await deleteRedisPrefix(prefix);
+  await stack?.close();
 });
 
 describe('register, list and a rejected key', () => {
@@ -106,7 +101,7 @@ describe('register, list and a rejected key', () => {
 
 describe('test and recover, end to end through the receiver', () => {
   beforeAll(async () => {
-    receiver = await startTestReceiver({ db: db.db, prefix, config: testConfig({ TOKPORTAL_WEBHOOK_SECRETS: secret }) });
+    receiver = await stack.startReceiver({ env: { TOKPORTAL_WEBHOOK_SECRETS: secret } });
   });
 
   it('test shows the inbox row of the event it sent', async () => {

@@ -5,11 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from 'bullmq';
 import type { SyncBundleData } from '../../../src/queue/jobs.js';
 import { TEST_REDIS_URL } from '../../support/redis.js';
-import { waitFor } from '../../worker/harness.js';
+import { waitFor } from '../../support/wait.js';
 import { runCli, type CliProcess } from '../../support/cli-process.js';
-import { compareWithApi, pendingInboxEvents, startLivePath, type LivePath } from '../../e2e/live-path.js';
+import { compareWithApi, pendingInboxEvents } from '../../support/mirror.js';
+import { startStack, type Stack } from '../../support/stack.js';
 
-let live: LivePath;
+let live: Stack;
 const children: CliProcess[] = [];
 
 const ADMIN_TOKEN = 'admin-token-worker-process-0123456789';
@@ -17,9 +18,9 @@ const ADMIN_TOKEN = 'admin-token-worker-process-0123456789';
 function workerProcess(apiKey: string, extraArgs: string[] = [], { reconcile = false } = {}): CliProcess {
   const args = ['worker', ...(reconcile ? [] : ['--no-reconcile']), '--concurrency', '2', '--lock-duration', '2s', '--stalled-interval', '1s'];
   const child = runCli([...args, ...extraArgs], {
-    DATABASE_URL: live.database.url,
+    DATABASE_URL: live.database!.url,
     REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: live.q.prefix,
+    QUEUE_PREFIX: live.prefix,
     TOKPORTAL_API_KEY: apiKey,
     TOKPORTAL_BASE_URL: live.fake.baseUrl,
     TOKPORTAL_RATE_LIMIT_PER_MIN: '6000',
@@ -33,7 +34,7 @@ function workerProcess(apiKey: string, extraArgs: string[] = [], { reconcile = f
 }
 
 beforeAll(async () => {
-  live = await startLivePath({ label: 'e2ekill', fake: { bundles: 20, seed: 'e2e-kill' }, worker: false });
+  live = await startStack({ label: 'e2ekill', fake: { bundles: 20, seed: 'e2e-kill' }, rateLimitPerMin: 6_000, receiver: true });
 });
 afterAll(async () => {
   for (const child of children) if (child.child.exitCode === null) child.child.kill('SIGKILL');
@@ -46,27 +47,27 @@ describe('tokportal-sync worker process', () => {
     // Slow API: the job is surely in flight when the worker dies.
     live.fake.setFaults({ latencyMs: 4_000 });
     await live.fake.patch(bundleId, { title: 'changed before the crash', events: ['bundle.published'] });
-    await waitFor(async () => (await live.q.queue.getJobCounts('prioritized', 'waiting')).prioritized === 1, { what: 'the job' });
+    await waitFor(async () => (await live.queue.getJobCounts('prioritized', 'waiting')).prioritized === 1, { what: 'the job' });
 
     const doomed = workerProcess(live.fake.apiKey);
     await doomed.waitForOutput(/sync worker started/);
-    await waitFor(async () => (await live.q.queue.getJobCounts('active')).active === 1, { what: 'the job to be active' });
+    await waitFor(async () => (await live.queue.getJobCounts('active')).active === 1, { what: 'the job to be active' });
     doomed.child.kill('SIGKILL');
     expect((await doomed.exited).signal).toBe('SIGKILL');
-    const [orphan] = (await live.q.queue.getJobs(['active'])) as Job<SyncBundleData>[];
+    const [orphan] = (await live.queue.getJobs(['active'])) as Job<SyncBundleData>[];
     expect(orphan?.data.bundleId).toBe(bundleId);
     live.fake.setFaults({ latencyMs: 0 });
 
     const successor = workerProcess(live.fake.apiKey, ['--metrics-port', '0']);
     await successor.waitForOutput(/worker metrics and health listening/);
     await live.settle(20_000);
-    const rerun = await live.q.queue.getJob(orphan!.id!);
+    const rerun = await live.queue.getJob(orphan!.id!);
     expect(await rerun?.getState()).toBe('completed');
     expect(rerun?.stalledCounter).toBeGreaterThanOrEqual(1);
     expect(successor.output().stdout).toContain('job stalled');
     const [result] = await compareWithApi(live, [bundleId]);
     expect(result!.mirror).toEqual(result!.api);
-    expect(await pendingInboxEvents(live.database)).toBe(0);
+    expect(await pendingInboxEvents(live.db)).toBe(0);
 
     // The standalone worker's own counters are scrapeable (behind the admin token).
     const opsUrl = /"url":"(http:\/\/127\.0\.0\.1:\d+)","msg":"worker metrics/.exec(successor.output().stdout)?.[1];
@@ -84,7 +85,7 @@ describe('tokportal-sync worker process', () => {
   it('a rejected API key: exit code 3, one line on stderr, the jobs stay queued with no attempt spent', async () => {
     const bundleId = live.fake.listBundleIds()[1]!;
     await live.fake.patch(bundleId, { title: 'changed while the key is wrong', events: ['bundle.published'] });
-    await waitFor(async () => (await live.q.queue.getJobCounts('prioritized')).prioritized === 1, { what: 'the job' });
+    await waitFor(async () => (await live.queue.getJobCounts('prioritized')).prioritized === 1, { what: 'the job' });
 
     const wrongKey = `sk_${'f'.repeat(64)}`;
     const rejected = workerProcess(wrongKey);
@@ -92,17 +93,17 @@ describe('tokportal-sync worker process', () => {
     expect(code).toBe(3);
     expect(rejected.output().stderr).toBe('tokportal-sync: TokPortal rejected the API key (AUTH_INVALID_KEY): check TOKPORTAL_API_KEY\n');
     expect(rejected.output().stdout + rejected.output().stderr).not.toContain(wrongKey);
-    const [job] = await live.q.queue.getJobs(['prioritized']);
+    const [job] = await live.queue.getJobs(['prioritized']);
     expect(job?.attemptsMade).toBe(0);
-    expect(await live.q.queue.getJobCounts('failed')).toEqual({ failed: 0 });
+    expect(await live.queue.getJobCounts('failed')).toEqual({ failed: 0 });
   });
 
   it('registers the one shared reconcile schedule, so separate receiver and worker processes still reconcile', async () => {
-    expect(await live.q.queue.getJobScheduler('reconcile')).toBeUndefined(); // the workers above ran with --no-reconcile
+    expect(await live.queue.getJobScheduler('reconcile')).toBeUndefined(); // the workers above ran with --no-reconcile
     const scheduling = workerProcess(live.fake.apiKey, [], { reconcile: true });
     await scheduling.waitForOutput(/sync worker started/);
-    await waitFor(async () => (await live.q.queue.getJobScheduler('reconcile')) !== undefined, { what: 'the schedule' });
-    expect((await live.q.queue.getJobScheduler('reconcile'))?.every).toBe(600_000);
+    await waitFor(async () => (await live.queue.getJobScheduler('reconcile')) !== undefined, { what: 'the schedule' });
+    expect((await live.queue.getJobScheduler('reconcile'))?.every).toBe(600_000);
     scheduling.child.kill('SIGTERM');
     expect((await scheduling.exited).code).toBe(0);
   });
