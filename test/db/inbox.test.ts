@@ -1,16 +1,16 @@
-// The inbox functions against a real Postgres: dedupe on event id, the relay's view,
-// the worker's "processed up to" marking, and bundle resolution for account events.
+// The inbox functions against a real Postgres: the relay's view, the worker's "processed up to"
+// marking, and bundle resolution for account events. (The insert itself: inbox-insert.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import {
+  closeBundleEvents,
   findUnenqueuedEvents,
-  insertInboxEvents,
-  markBundleEventsProcessed,
   markEventsEnqueued,
   markEventsStatus,
   recordBundleEventsError,
   resolveBundleIdForAccount,
 } from '../../src/db/inbox.js';
+import { insertInboxEvents } from '../../src/db/inbox-insert.js';
 import { bundleAccounts, bundles, webhookEvents, type NewWebhookEventRow } from '../../src/db/schema.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
@@ -32,43 +32,6 @@ const event = (eventId: string, fields: Partial<NewWebhookEventRow> = {}): NewWe
 
 const rowOf = async (eventId: string) =>
   (await database.db.select().from(webhookEvents).where(eq(webhookEvents.eventId, eventId)))[0];
-
-describe('insertInboxEvents', () => {
-  it('inserts new ids and counts repeats (in the batch and across batches) as deliveries', async () => {
-    const first = await insertInboxEvents(database.db, [event('evt_a'), event('evt_b'), event('evt_a')]);
-    expect(first.inserted.sort()).toEqual(['evt_a', 'evt_b']);
-    expect(first.duplicates).toEqual(['evt_a']);
-
-    const second = await insertInboxEvents(database.db, [event('evt_b'), event('evt_c')]);
-    expect(second.inserted).toEqual(['evt_c']);
-    expect(second.duplicates).toEqual(['evt_b']);
-
-    expect((await rowOf('evt_a'))?.deliveries).toBe(2);
-    expect((await rowOf('evt_b'))?.deliveries).toBe(2);
-    expect((await rowOf('evt_c'))?.deliveries).toBe(1);
-  });
-
-  it('stores every column as given, fills defaults for the ones left out, and keeps odd text storable', async () => {
-    const createdAt = new Date('2026-03-04T05:06:07.089Z');
-    const payload = { id: 'evt_cols', data: { nested: [1, 'two', { three: null }] }, emoji: '\u{1F600}' };
-    await insertInboxEvents(database.db, [
-      event('evt_cols', { apiVersion: '2026-01', accountId: 'acc_1', payload, statusReason: 'why', eventCreatedAt: createdAt }),
-      { eventId: 'evt_lone_\uD800', type: 'unknown', rawBody: 'raw "quoted" \\ text', status: 'rejected', statusReason: 'id "\uDC00"' },
-    ]);
-    const full = await rowOf('evt_cols');
-    expect(full).toMatchObject({ apiVersion: '2026-01', accountId: 'acc_1', bundleId: 'bun_1', payload, status: 'received', statusReason: 'why' });
-    expect(full?.eventCreatedAt?.toISOString()).toBe(createdAt.toISOString());
-    expect(full).toMatchObject({ deliveries: 1, attempts: 0, rawBody: null, enqueuedAt: null });
-    expect(full?.receivedAt).toBeInstanceOf(Date);
-    // A lone surrogate becomes U+FFFD, as it did when text went out as a text parameter.
-    const lone = await rowOf('evt_lone_\uFFFD');
-    expect(lone).toMatchObject({ rawBody: 'raw "quoted" \\ text', statusReason: 'id "\uFFFD"', payload: null, status: 'rejected' });
-  });
-
-  it('does nothing for an empty batch', async () => {
-    expect(await insertInboxEvents(database.db, [])).toEqual({ inserted: [], duplicates: [] });
-  });
-});
 
 describe('relay and worker bookkeeping', () => {
   it('lists committed events without a job, oldest first, then forgets them once enqueued', async () => {
@@ -99,7 +62,7 @@ describe('relay and worker bookkeeping', () => {
     expect((await rowOf('evt_p1'))?.attempts).toBe(1);
     expect((await rowOf('evt_p1'))?.lastError).toBe('TokPortal 503');
 
-    const marked = await markBundleEventsProcessed(database.db, 'bun_p', new Date(t0.getTime() + 1_000));
+    const marked = (await closeBundleEvents(database.db, 'bun_p', new Date(t0.getTime() + 1_000))).length;
     expect(marked).toBe(1);
     const p1 = await rowOf('evt_p1');
     expect(p1?.status).toBe('processed');

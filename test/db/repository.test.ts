@@ -4,14 +4,12 @@ import { asc, eq } from 'drizzle-orm';
 import {
   applyBundleSnapshot,
   applyBundleSnapshots,
-  getBundleSyncStates,
   markBundleNotOwned,
   tombstoneBundle,
-  type Observation,
-  type ObservationSource,
 } from '../../src/db/repository.js';
 import type { Database } from '../../src/db/connection.js';
 import { bundleAccounts, bundles, bundleVersions, bundleVideos } from '../../src/db/schema.js';
+import type { Observation, ObservationSource } from '../../src/sync/observation.js';
 import type { BundleDetail } from '../../src/tokportal/schemas.js';
 import { DATABASE_BACKENDS, type OpenedBackend } from '../support/backends.js';
 import { at, listItemOf, makeDetail, makeListItem, remadeDetail } from '../support/bundles.js';
@@ -264,18 +262,5 @@ describe.each(DATABASE_BACKENDS)('repository on $name', (backend) => {
     const again = await applyBundleSnapshots(db, [...listed, ...detailed], { source: 'backfill' });
     expect(again.every((r) => r.outcome === 'unchanged')).toBe(true);
     expect(await videosOf(detailed[149]!.bundle.id)).toHaveLength(2);
-  });
-
-  it('reports sync states, including the updated_at of the last detail', async () => {
-    const bundle = makeDetail({ updated_at: at(1) });
-    const listedOnly = makeListItem({ updated_at: at(1) });
-    await applyBundleSnapshots(db, [detail(bundle), { kind: 'list', bundle: listedOnly }], webhook);
-    await applyBundleSnapshot(db, { kind: 'list', bundle: { ...listItemOf(bundle), updated_at: at(2) } }, webhook);
-    const states = await getBundleSyncStates(db, [bundle.id, listedOnly.id, 'bnd_unknown']);
-    expect(states.size).toBe(2);
-    expect(states.get(bundle.id)).toMatchObject({ apiUpdatedAt: new Date(at(2)), detailUpdatedAt: new Date(at(1)), remadeCount: 0, accountStatus: 'finalized', status: 'accepted', deletedAt: null });
-    expect(states.get(bundle.id)!.detailSyncedAt).toBeInstanceOf(Date);
-    expect(states.get(listedOnly.id)).toMatchObject({ detailSyncedAt: null, detailUpdatedAt: null });
-    expect(await getBundleSyncStates(db, [])).toEqual(new Map());
   });
 });

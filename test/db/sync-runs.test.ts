@@ -4,7 +4,6 @@ import {
   addRunStats,
   createRun,
   findResumableRun,
-  findUnlistedBundleIds,
   finishRun,
   getRun,
   recordPage,
@@ -99,21 +98,5 @@ describe('sync runs', () => {
       sql`select count(*)::int as running from tokportal.sync_runs where kind = 'reconcile' and status = 'running'`,
     )) as unknown as [{ running: number }];
     expect(running).toBe(1);
-  });
-
-  it('finds the live bundles a listing missed, not the ones it showed, deleted ones or newcomers', async () => {
-    const { db } = database;
-    const listingStart = new Date('2026-03-01T12:00:00Z');
-    const before = '2026-03-01T11:00:00Z';
-    const after = '2026-03-01T12:30:00Z';
-    const row = (id: string, extra: string) =>
-      db.execute(sql.raw(`insert into tokportal.bundles (bundle_id, status, raw, content_hash, api_updated_at, first_seen_at, last_listed_at, deleted_at)
-        values ('${id}', 'published', '{}', 'h', now(), ${extra})`));
-    await row('bnd_listed', `'${before}', '${after}', null`);
-    await row('bnd_missed', `'${before}', '${before}', null`);
-    await row('bnd_never_listed', `'${before}', null, null`);
-    await row('bnd_deleted', `'${before}', '${before}', now()`);
-    await row('bnd_newcomer', `'${after}', null, null`);
-    expect(await findUnlistedBundleIds(db, listingStart)).toEqual(['bnd_missed', 'bnd_never_listed']);
   });
 });

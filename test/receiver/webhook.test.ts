@@ -1,5 +1,6 @@
 // POST /webhooks/tokportal over real HTTP, real Postgres and real Redis: what every kind of
-// delivery gets (status code, inbox row, job), from hand-signed deliveries, from the fake
+// delivery gets (status code, inbox row, job), as README's "HTTP endpoints (receiver)" table and
+// docs/tokportal-api.md ("Webhooks") describe it: from hand-signed deliveries, from the fake
 // TokPortal as a real sender, and with Postgres unreachable.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

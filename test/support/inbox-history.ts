@@ -1,7 +1,7 @@
 // Inbox rows written straight into a test database, as the receiver would have left them.
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../src/db/connection.js';
-import { insertInboxEvents } from '../../src/db/inbox.js';
+import { insertInboxEvents } from '../../src/db/inbox-insert.js';
 import { bundleAccounts, bundles } from '../../src/db/schema.js';
 
 const event = (eventId: string, type: string, receivedAt: string, ids: { bundleId?: string; accountId?: string; savedAccountId?: string }, status = 'processed') => ({

@@ -3,12 +3,11 @@
 // the mirror, and what happens to the inbox. (How the worker handles failures: worker.test.ts.)
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertInboxEvents } from '../../src/db/inbox.js';
+import { insertInboxEvents } from '../../src/db/inbox-insert.js';
 import { webhookEvents } from '../../src/db/schema.js';
 import { startFakeTokPortal, type FakeTokPortal } from '../../fake-tokportal/index.js';
 import { enqueueBundleSyncs } from '../../src/queue/sync-queue.js';
 import { TokPortalClient } from '../../src/tokportal/client.js';
-import { databaseNow } from '../../src/worker/bundle-events.js';
 import { refreshBundle } from '../../src/worker/sync-bundle.js';
 import { DATABASE_BACKENDS, type OpenedBackend } from '../support/backends.js';
 import { insertPendingEvents } from '../support/inbox-history.js';
@@ -105,12 +104,6 @@ describe.each(DATABASE_BACKENDS)('refreshBundle on $name', (backend) => {
   afterAll(async () => {
     await fake?.close();
     await opened?.close();
-  });
-
-  it('reads the database clock', async () => {
-    const before = Date.now();
-    const now = await databaseNow(opened.db);
-    expect(Math.abs(now.getTime() - before)).toBeLessThan(5_000);
   });
 
   it('applies the detail, reports the outcome, and closes the events received before the fetch', async () => {
