@@ -178,7 +178,12 @@ async function assemble(
     return runtime;
   };
   const runtime = await openRuntime();
-  if (settings.REDIS_URL === TEST_REDIS_URL) cleanups.unshift(() => deleteRedisPrefix(prefix));
+  if (settings.REDIS_URL === TEST_REDIS_URL) {
+    cleanups.unshift(() => deleteRedisPrefix(prefix));
+    // Connected before anything is timed: a receiver's first enqueue has 2 s, and a loaded
+    // machine can spend that on the connection alone.
+    await runtime.queue().waitUntilReady();
+  }
 
   let ctx: ProcessorContext | undefined;
   const processorContext = (): ProcessorContext =>
