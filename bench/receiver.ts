@@ -5,7 +5,7 @@
 //   only after the Postgres commit and the enqueue) and nothing else: the yardstick our
 //   receiver, which also validates, routes, counts and logs, should match or beat.
 // Same load generator, same connections, the same number of requests per round, each server
-// alone in its own process. Servers are measured in rotating rounds so that a neighbour's load
+// alone in its own process; ours is `tokportal-sync receiver` started as a user starts it. Servers are measured in rotating rounds so that a neighbour's load
 // on this shared machine weighs on all of them rather than on whichever ran last.
 import { count } from 'drizzle-orm';
 import type { Database } from '../src/db/connection.js';
@@ -17,6 +17,7 @@ import { startCpuMeter } from './lib/cpu.js';
 import { createBenchEnv } from './lib/env.js';
 import { BENCH_WEBHOOK_SECRET, eventIdFactory } from './lib/events.js';
 import { driveSignedWebhooks, type LoadFigures, type LoadSettings } from './lib/load.js';
+import { cliEnv, freePort, startCliProcess } from './lib/cli-process.js';
 import { startChild, type BenchChild } from './lib/processes.js';
 import { target, type Figures, type Target } from './lib/results.js';
 import { ratio, round, sleep } from './lib/stats.js';
@@ -132,12 +133,15 @@ export const receiverBenchmark: Benchmark = {
       // Started together (start-up is not measured), each then loaded alone.
       const started = await Promise.allSettled([
         startChild('bare', {}),
-        startChild('receiver', {
-          databaseUrl: env.databaseUrl,
-          redisUrl: env.redisUrl,
-          queuePrefix: env.queuePrefix,
-          secret: BENCH_WEBHOOK_SECRET,
-        }),
+        // Ours as users run it: `tokportal-sync receiver` from the clone, at the default log level.
+        freePort().then((port) =>
+          startCliProcess({
+            flavour: 'clone',
+            args: ['receiver'],
+            env: cliEnv({ ...env, port, secret: BENCH_WEBHOOK_SECRET }),
+            ready: { healthzPort: port },
+          }),
+        ),
         anchorLocation.found
           ? startAnchor(anchorLocation.source, { databaseUrl: env.databaseUrl, redisUrl: env.redisUrl, secret: BENCH_WEBHOOK_SECRET })
           : Promise.resolve(null),
@@ -198,12 +202,7 @@ export const receiverBenchmark: Benchmark = {
       }
 
       const peakRss = new Map<Kind, number>();
-      let writer: { batches?: number; rows?: number; insertMs?: number; enqueueMs?: number } = {};
-      for (const s of servers) {
-        const stopped = await s.child.stop();
-        peakRss.set(s.kind, stopped.maxRssBytes);
-        if (s.kind === 'ours') writer = (stopped.info ?? {}) as typeof writer;
-      }
+      for (const s of servers) peakRss.set(s.kind, (await s.child.stop()).maxRssBytes);
       children.length = 0;
       context.memory.push(
         { process: 'bare Hono anchor', during: 'receiver', peakRssBytes: peakRss.get('bare')! },
@@ -274,13 +273,7 @@ export const receiverBenchmark: Benchmark = {
       }
       for (const s of servers) figures[`${s.kind}PeakRssMiB`] = round(peakRss.get(s.kind)! / MiB, 1);
 
-      const rowsPerInsert = ratio(writer.rows ?? null, writer.batches ?? null);
-      notes.unshift(
-        `our inbox group commit (whole run, warm-ups included): ${writer.rows ?? '?'} rows in ${writer.batches ?? '?'} inserts ` +
-          `(${round(rowsPerInsert, 1)} rows, ${round(ratio(writer.insertMs ?? null, writer.batches ?? null), 1)} ms insert + ` +
-          `${round(ratio(writer.enqueueMs ?? null, writer.batches ?? null), 1)} ms enqueue per batch)`,
-        `peak RSS MiB: ${servers.map((s) => `${s.label} ${round(peakRss.get(s.kind)! / MiB, 1)}`).join(', ')}`,
-      );
+      notes.unshift(`peak RSS MiB: ${servers.map((s) => `${s.label} ${round(peakRss.get(s.kind)! / MiB, 1)}`).join(', ')}`);
       return {
         params: { connections: levels.join(','), durationSeconds, warmupSeconds, rounds: roundCount, distinctBundles: BUNDLE_IDS.length, anchor: anchorLocation.found },
         figures,

@@ -6,12 +6,12 @@
 // `node`. When the folder is absent the benchmark says so and runs without it.
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { PACKAGE_ROOT } from '../../src/lib/package-root.js';
 import { deleteKeysUnderPrefix } from '../../src/queue/redis.js';
+import { freePort } from './cli-process.js';
 import { readCpuSeconds, readPeakRssBytes, type BenchChild } from './processes.js';
 import { sleep } from './stats.js';
 
@@ -29,18 +29,6 @@ export type AnchorLocation = { found: true; source: string } | { found: false; r
 export function locateAnchor(): AnchorLocation {
   const source = join(ANCHORS_DIR, ANCHOR_FILE);
   return existsSync(source) ? { found: true, source } : { found: false, reason: `${source} not found` };
-}
-
-/** A free TCP port on the loopback (the anchor takes its port from PORT, it cannot pick one). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function answers(origin: string): Promise<boolean> {

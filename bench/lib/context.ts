@@ -56,7 +56,8 @@ export const USAGE = `usage: npm run bench -- [${BENCHMARK_NAMES.join('|')} ...]
   --rate <n>           requests per minute the fake allows (backfill, coalescing, freshness)
   --out <dir>          where JSON results go (default bench/results)
 environment: BENCH_VERBOSE=1 shows the children's output; BENCH_CPU_PROF=<dir> writes a CPU profile per child;
-  BENCH_ANCHORS_DIR=<dir> where minimal-durable-receiver.mjs lives (default: the shared anchors folder beside the project)`;
+  BENCH_ANCHORS_DIR=<dir> where minimal-durable-receiver.mjs lives (default: the shared anchors folder beside the project);
+  BENCH_NODE_OPTIONS='<flags>' Node flags for the application processes started as users run them (to try a setting)`;
 
 export type Invocation = { names: BenchmarkName[]; context: BenchContext };
 
