@@ -204,11 +204,6 @@ export const receiverBenchmark: Benchmark = {
       const peakRss = new Map<Kind, number>();
       for (const s of servers) peakRss.set(s.kind, (await s.child.stop()).maxRssBytes);
       children.length = 0;
-      context.memory.push(
-        { process: 'bare Hono anchor', during: 'receiver', peakRssBytes: peakRss.get('bare')! },
-        { process: 'receiver', during: 'receiver', peakRssBytes: peakRss.get('ours')! },
-        ...(anchor ? [{ process: 'minimal durable anchor', during: 'receiver', peakRssBytes: peakRss.get('anchor')! }] : []),
-      );
 
       const figures: Figures = {};
       const targets: Target[] = [];

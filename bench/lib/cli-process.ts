@@ -59,8 +59,8 @@ export type CliProcessOptions = {
   /** Subcommand and its arguments, e.g. ['receiver'] or ['worker', '--no-reconcile']. */
   args: string[];
   env: NodeJS.ProcessEnv;
-  /** Ready when GET <origin>/healthz answers (receiver), or when a JSON log line has this `msg`. */
-  ready: { healthzPort: number } | { logMessage: string };
+  /** Ready when GET <origin>/healthz answers (receiver), when a JSON log line has this `msg`, or at once (one-shot commands). */
+  ready: { healthzPort: number } | { logMessage: string } | 'at-once';
   readyTimeoutMs?: number;
   label?: string;
 };
@@ -93,7 +93,7 @@ export async function startCliProcess(options: CliProcessOptions): Promise<CliPr
       try {
         const parsed = JSON.parse(line) as Record<string, unknown>;
         lines.push(parsed);
-        if ('logMessage' in options.ready && parsed.msg === options.ready.logMessage) readyByLog?.();
+        if (typeof options.ready === 'object' && 'logMessage' in options.ready && parsed.msg === options.ready.logMessage) readyByLog?.();
       } catch {
         // not a JSON log line
       }
@@ -108,22 +108,26 @@ export async function startCliProcess(options: CliProcessOptions): Promise<CliPr
   void exited.then(() => (alive = false));
 
   let peak = 0;
-  const sample = () => {
-    if (alive && child.pid !== undefined) peak = Math.max(peak, readPeakRssBytes(child.pid));
-  };
-  const sampler = setInterval(sample, 100);
-  sampler.unref();
+  // The last reading before exit stands for the total: /proc forgets a process once it is reaped.
   let lastCpu = 0;
   const cpuSeconds = () => {
     const now = alive && child.pid !== undefined ? readCpuSeconds(child.pid) : null;
     if (now !== null) lastCpu = now;
     return now ?? lastCpu;
   };
+  const sample = () => {
+    if (alive && child.pid !== undefined) peak = Math.max(peak, readPeakRssBytes(child.pid));
+    cpuSeconds();
+  };
+  const sampler = setInterval(sample, 100);
+  sampler.unref();
 
   const timeoutMs = options.readyTimeoutMs ?? 60_000;
   const failure = (why: string) => new Error(`${label}: ${why}\n${stderrTail}`);
   try {
-    if ('healthzPort' in options.ready) {
+    if (options.ready === 'at-once') {
+      // one-shot command: the caller waits for `exited`
+    } else if ('healthzPort' in options.ready) {
       const url = `http://127.0.0.1:${options.ready.healthzPort}/healthz`;
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -158,7 +162,7 @@ export async function startCliProcess(options: CliProcessOptions): Promise<CliPr
   return {
     name: label,
     pid: child.pid!,
-    port: 'healthzPort' in options.ready ? options.ready.healthzPort : undefined,
+    port: typeof options.ready === 'object' && 'healthzPort' in options.ready ? options.ready.healthzPort : undefined,
     readyInfo: undefined,
     exited,
     logs: () => lines,

@@ -13,6 +13,7 @@ export type PerBenchSizes = {
   backfill: { bundles: number; ratePerMin: number; concurrency: number };
   freshness: { durationSeconds: number; eventsPerSecond: number; bundles: number; ratePerMin: number };
   store: { snapshots: number; batchSize: number };
+  memory: { receiverSeconds: number; bundles: number; ratePerMin: number };
 };
 
 const FULL: PerBenchSizes = {
@@ -24,6 +25,8 @@ const FULL: PerBenchSizes = {
   backfill: { bundles: 5_000, ratePerMin: 6_000, concurrency: 16 },
   freshness: { durationSeconds: 30, eventsPerSecond: 5, bundles: 200, ratePerMin: 1_200 },
   store: { snapshots: 1_000, batchSize: 100 },
+  // Issue 14: a cold backfill of 5,000 bundles, at the backfill benchmark's scaled-up rate.
+  memory: { receiverSeconds: 10, bundles: 5_000, ratePerMin: 6_000 },
 };
 
 const SMOKE: PerBenchSizes = {
@@ -32,17 +35,14 @@ const SMOKE: PerBenchSizes = {
   backfill: { bundles: 120, ratePerMin: 6_000, concurrency: 16 },
   freshness: { durationSeconds: 2, eventsPerSecond: 5, bundles: 20, ratePerMin: 6_000 },
   store: { snapshots: 60, batchSize: 30 },
+  memory: { receiverSeconds: 1, bundles: 120, ratePerMin: 6_000 },
 };
-
-export type MemoryRecord = { process: string; during: string; peakRssBytes: number };
 
 export type BenchContext = {
   smoke: boolean;
   sizes: PerBenchSizes;
   resultsDir: string;
-  /** Peak RSS of the processes a benchmark started, read by the memory benchmark. */
-  memory: MemoryRecord[];
-  /** The outcomes of benchmarks already run in this invocation (memory reuses them). */
+  /** The outcomes of benchmarks already run in this invocation. */
   outcomes: Map<BenchmarkName, BenchOutcome>;
   log(message: string): void;
 };
@@ -52,7 +52,7 @@ export const USAGE = `usage: npm run bench -- [${BENCHMARK_NAMES.join('|')} ...]
   --duration <s>       receiver: seconds of load per server; freshness: seconds of steady events
   --connections <n,..> receiver: concurrent connections, one level or a comma-separated list (default 10,50)
   --events <n>         coalescing: events in the burst; freshness: events per second; store: snapshots
-  --bundles <n>        coalescing/freshness: bundles hit; backfill: bundles seeded
+  --bundles <n>        coalescing/freshness: bundles hit; backfill/memory: bundles seeded
   --rate <n>           requests per minute the fake allows (backfill, coalescing, freshness)
   --out <dir>          where JSON results go (default bench/results)
 environment: BENCH_VERBOSE=1 shows the children's output; BENCH_CPU_PROF=<dir> writes a CPU profile per child;
@@ -109,6 +109,7 @@ export function parseInvocation(argv: string[]): Invocation {
     base.coalescing.bundles = Math.round(bundles);
     base.freshness.bundles = Math.round(bundles);
     base.backfill.bundles = Math.round(bundles);
+    base.memory.bundles = Math.round(bundles);
   }
   if (rate !== undefined) {
     base.coalescing.ratePerMin = rate;
@@ -117,26 +118,15 @@ export function parseInvocation(argv: string[]): Invocation {
   }
 
   return {
-    names: orderForDependencies(names),
+    names,
     context: {
       smoke: values.smoke ?? false,
       sizes: base,
       resultsDir: values.out ?? DEFAULT_RESULTS_DIR,
-      memory: [],
       outcomes: new Map(),
       log: (message) => process.stdout.write(`  ${message}\n`),
     },
   };
-}
-
-/** Memory reads what receiver and backfill measured, so it runs after them (and pulls them in). */
-function orderForDependencies(names: BenchmarkName[]): BenchmarkName[] {
-  const wanted = new Set(names);
-  if (wanted.has('memory')) {
-    wanted.add('receiver');
-    wanted.add('backfill');
-  }
-  return BENCHMARK_NAMES.filter((name) => wanted.has(name));
 }
 
 export class UsageRequested extends Error {
