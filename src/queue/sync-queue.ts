@@ -57,11 +57,22 @@ export type EnqueueOutcome = {
  * served first, still with one fetch. Each job gets its own id so a fold is visible:
  * BullMQ answers a deduplicated add with the id of the job that absorbed it.
  */
+export type EnqueueOptions = {
+  priority?: number;
+  /**
+   * Where promotions go when the caller must not wait for them (the receiver: the job exists
+   * once the add returns, so the 2xx need not wait for a priority change). Default: awaited.
+   */
+  promoteInBackground?: (promotions: Promise<unknown>) => void;
+};
+
 export async function enqueueBundleSyncs(
   queue: Queue<SyncJobData>,
   items: SyncBundleData[],
-  priority?: number,
+  priorityOrOptions?: number | EnqueueOptions,
 ): Promise<EnqueueOutcome> {
+  const options: EnqueueOptions = typeof priorityOrOptions === 'number' ? { priority: priorityOrOptions } : (priorityOrOptions ?? {});
+  const { priority } = options;
   const byBundle = new Map<string, SyncBundleData>();
   // The first item per bundle wins: its sourceRef names the event that triggered the fetch.
   for (const item of items) if (!byBundle.has(item.bundleId)) byBundle.set(item.bundleId, item);
@@ -87,6 +98,10 @@ export async function enqueueBundleSyncs(
     const absorbedBy = jobs[index]?.id;
     return absorbedBy && absorbedBy !== request.jobId ? [{ ...request, absorbedBy }] : [];
   });
+  if (options.promoteInBackground && folded.length > 0) {
+    options.promoteInBackground(promoteFolded(queue, folded));
+    return { added: requests.length - folded.length, folded: folded.length, promoted: 0 };
+  }
   const promoted = await promoteFolded(queue, folded);
   return {
     added: requests.length - folded.length,
@@ -103,10 +118,12 @@ export async function enqueueBundleSyncs(
 export function enqueueWebhookEventSyncs(
   queue: Queue<SyncJobData>,
   events: readonly { eventId: string; bundleId?: string | null }[],
+  options: Omit<EnqueueOptions, 'priority'> = {},
 ): Promise<EnqueueOutcome> {
   return enqueueBundleSyncs(
     queue,
     events.map((event) => ({ bundleId: event.bundleId!, reason: 'webhook' as const, sourceRef: event.eventId })),
+    options,
   );
 }
 

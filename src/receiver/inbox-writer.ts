@@ -62,6 +62,8 @@ export class InboxWriter {
   private readonly inserting = new Set<Promise<void>>();
   /** Batches past their insert (enqueue, answers): they hold no slot. */
   private readonly settling = new Set<Promise<void>>();
+  /** Priority raises of folded jobs still running (see trackPromotions). */
+  private readonly promoting = new Set<Promise<void>>();
   private closed = false;
   private enqueueWarned = false;
   private readonly maxBatchSize: number;
@@ -97,6 +99,7 @@ export class InboxWriter {
       while (this.pending.length > 0 && this.inserting.size < this.maxConcurrentBatches) this.startBatch();
       await Promise.race([...this.inserting, ...this.settling]);
     }
+    await Promise.all([...this.promoting]);
   }
 
   /** Refuses new writes, then flushes: the last step of a graceful shutdown. */
@@ -226,7 +229,11 @@ export class InboxWriter {
     const started = performance.now();
     try {
       if (!isRedisReady(redis)) throw new Error('redis not ready');
-      await withTimeout(enqueueWebhookEventSyncs(queue, rows), this.enqueueTimeoutMs, 'enqueue');
+      await withTimeout(
+        enqueueWebhookEventSyncs(queue, rows, { promoteInBackground: (promotions) => this.trackPromotions(promotions) }),
+        this.enqueueTimeoutMs,
+        'enqueue',
+      );
     } catch (error) {
       this.enqueueSkipped(describe(error));
       if (markedAtInsert) await this.unmark(eventIds);
@@ -237,6 +244,21 @@ export class InboxWriter {
     // Redis came back between the insert and now: mark them, or the relay enqueues them again (harmless, deduplicated).
     if (!markedAtInsert) await markEventsEnqueued(this.options.db, eventIds).catch(() => {});
     return true;
+  }
+
+  /**
+   * A webhook folded into a job that was already waiting may raise that job's priority (over a
+   * backfill fetch, say). The job exists either way, so the answer does not wait for it (a round
+   * trip per batch under load); close() does.
+   */
+  private trackPromotions(promotions: Promise<unknown>): void {
+    const tracked: Promise<void> = promotions
+      .then(
+        () => undefined,
+        (error: unknown) => this.options.logger.warn({ err: describe(error) }, 'could not raise the priority of a waiting sync job'),
+      )
+      .finally(() => this.promoting.delete(tracked));
+    this.promoting.add(tracked);
   }
 
   /** Hands events marked `enqueued` at insert back to the relay; if even that fails, its lost-job sweep finds them. */

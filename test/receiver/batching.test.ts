@@ -3,6 +3,8 @@
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookEvents } from '../../src/db/schema.js';
+import { PRIORITY } from '../../src/queue/jobs.js';
+import { bundleDedupId, enqueueBundleSyncs } from '../../src/queue/sync-queue.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
 import { deliver, makeEnvelope, pendingSyncJobs, startTestReceiver, type TestReceiver } from './harness.js';
@@ -70,6 +72,18 @@ describe('inbox writer batching', () => {
     expect(writer.stats.batches - before.batches).toBe(3); // 100 + 100 + 50
     expect(writer.stats.rows - before.rows).toBe(250);
     expect(writer.stats.largestBatch).toBe(100);
+  });
+
+  it('raises a waiting backfill job to webhook priority after answering, and flush waits for it', async () => {
+    await enqueueBundleSyncs(app.queue, [{ bundleId: 'bun_promote', reason: 'backfill' }]);
+    const waiting = await app.queue.getJob((await app.queue.getDeduplicationJobId(bundleDedupId('bun_promote')))!);
+    expect(waiting?.priority).toBe(PRIORITY.backfillDetail);
+    const envelope = makeEnvelope({ bundleId: 'bun_promote' });
+    expect((await deliver(app.url, envelope)).status).toBe(200);
+    await app.receiver.writer.flush();
+    const promoted = await app.queue.getJob(waiting!.id!);
+    expect(promoted?.priority).toBe(PRIORITY.webhook);
+    expect(promoted?.data).toMatchObject({ reason: 'webhook', sourceRef: envelope.id });
   });
 
   it('flushes a partial batch on close, so a graceful stop loses nothing pending', async () => {
