@@ -2,6 +2,7 @@
 // one job per TokPortal API call, so BullMQ's queue-wide rate limiter counts API calls
 // and every process together stays under TokPortal's limit.
 import type { JobsOptions } from 'bullmq';
+import type { SyncReason } from '../sync/observation.js';
 
 export const SYNC_QUEUE_NAME = 'tokportal-api';
 
@@ -14,9 +15,6 @@ export const JOB = {
   reconcile: 'reconcile',
 } as const;
 export type JobName = (typeof JOB)[keyof typeof JOB];
-
-/** Why a bundle is being refetched; lands in bundle_versions.source. */
-export type SyncReason = 'webhook' | 'backfill' | 'reconcile' | 'replay' | 'manual';
 
 export type SyncBundleData = {
   bundleId: string;

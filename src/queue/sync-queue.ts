@@ -12,8 +12,8 @@ import {
   type ListPageData,
   type ReconcileData,
   type SyncBundleData,
-  type SyncReason,
 } from './jobs.js';
+import type { SyncReason } from '../sync/observation.js';
 
 export type SyncJobData = SyncBundleData | ListPageData | ReconcileData;
 export type SyncQueue = Queue<SyncJobData>;

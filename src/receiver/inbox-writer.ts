@@ -12,7 +12,8 @@
 // re-enqueues them like any job lost with Redis, and the scheduled reconcile remains the net.
 import type { Redis } from 'ioredis';
 import type { Database } from '../db/connection.js';
-import { insertInboxEvents, markEventsEnqueued, unmarkEventsEnqueued } from '../db/inbox.js';
+import { markEventsEnqueued, unmarkEventsEnqueued } from '../db/inbox.js';
+import { insertInboxEvents } from '../db/inbox-insert.js';
 import type { NewWebhookEventRow } from '../db/schema.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../observability/metrics.js';

@@ -192,7 +192,7 @@ function assertPaging(page: number | undefined, perPage: number | undefined): vo
   }
 }
 
-/** The seed's list example has no pagination object: treat such an answer as the only page. */
+/** TokPortal does not promise a pagination object (docs/tokportal-api.md, "Pagination"): without one, the answer is the only page. */
 function singlePage(count: number, query: ListBundlesQuery): Pagination {
   const page = query.page ?? 1;
   return { page, per_page: query.per_page ?? count, total: count, total_pages: page };

@@ -3,10 +3,10 @@
 // changed, then the next page queued. Pages go one at a time so the run row's next_page is
 // the whole resume state, and every call passes through the queue-wide rate limiter.
 import type { Job, Queue } from 'bullmq';
-import { applyBundleSnapshots, getBundleSyncStates, type ApplyResult } from '../db/repository.js';
+import { findUnlistedBundleIds, getBundleSyncStates } from '../db/bundles-read.js';
+import { applyBundleSnapshots } from '../db/repository.js';
 import {
   addRunStats,
-  findUnlistedBundleIds,
   finishRun,
   getRun,
   isUnfiltered,
@@ -16,6 +16,7 @@ import {
 } from '../db/sync-runs.js';
 import { DEFAULT_JOB_OPTIONS, JOB, PRIORITY, type ListPageData } from '../queue/jobs.js';
 import { enqueueBundleSyncs } from '../queue/sync-queue.js';
+import type { ApplyResult } from '../sync/apply-plan.js';
 import { decideDetailFetch } from '../sync/detail-policy.js';
 import { MAX_PER_PAGE } from '../tokportal/client.js';
 import { isTokPortalApiError } from '../tokportal/errors.js';

@@ -4,13 +4,13 @@ import {
   addRunStats,
   createRun,
   findResumableRun,
-  findUnlistedBundleIds,
   finishRun,
   getRun,
   recordPage,
   reopenRun,
   startReconcileRun,
 } from '../../src/db/sync-runs.js';
+import { findUnlistedBundleIds } from '../../src/db/bundles-read.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
 let database: TestDatabase;
