@@ -1,8 +1,9 @@
 // The relay, the receiver's way out of a Redis outage: events committed and acknowledged while
-// Redis is unreachable are enqueued once a live Redis answers, and events whose job a Redis
-// restart lost are enqueued again. The shared Redis is never stopped: a closed port stands in.
-// (Postgres unreachable is the webhook route's business: webhook.test.ts.)
-import { eq } from 'drizzle-orm';
+// Redis is unreachable (or hangs mid-enqueue) are enqueued once a live Redis answers, and events
+// whose job a Redis restart lost are enqueued again. The shared Redis is never stopped: a closed
+// port or a frozen proxy stands in. (Postgres unreachable is the webhook route's business: webhook.test.ts.)
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookEvents } from '../../src/db/schema.js';
 import { silentLogger } from '../../src/lib/logger.js';
@@ -81,6 +82,65 @@ describe('Redis unreachable', () => {
       await relay.stop();
       await queue.close();
       redis.disconnect();
+    }
+  });
+});
+
+/** A loopback TCP proxy to the shared Redis that can stop forwarding: a Redis that hangs, connection still up. */
+async function freezableRedisProxy(): Promise<{ url: string; freeze(): void; close(): Promise<void> }> {
+  const target = new URL(TEST_REDIS_URL);
+  let frozen = false;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 6379), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      socket.on('close', () => sockets.delete(socket));
+    }
+    client.on('data', (chunk) => {
+      if (!frozen) upstream.write(chunk);
+    });
+    upstream.on('data', (chunk) => {
+      if (!frozen) client.write(chunk);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `redis://127.0.0.1:${port}${target.pathname}`,
+    freeze: () => {
+      frozen = true;
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('Redis hangs during the enqueue', () => {
+  it('answers 200 and hands the events (inserted already marked enqueued) back to the relay', async () => {
+    const own = await stack.fork('stall');
+    const proxy = await freezableRedisProxy();
+    const app = await own.startReceiver({ env: { REDIS_URL: proxy.url }, writer: { enqueueTimeoutMs: 300 } });
+    const envelopes = Array.from({ length: 4 }, (_, i) => makeEnvelope({ bundleId: `bun_stall_${i % 2}` }));
+    const ids = envelopes.map((envelope) => envelope.id as string);
+    try {
+      await app.queue.waitUntilReady();
+      expect(app.redis.status).toBe('ready');
+      proxy.freeze(); // still "ready" to ioredis: the rows are inserted marked, then the enqueue times out
+      const statuses = await Promise.all(envelopes.map(async (envelope) => (await deliver(app.url, envelope)).status));
+      expect(statuses).toEqual(Array(4).fill(200));
+      for (const row of await rowsOf(ids)) expect(row).toMatchObject({ status: 'received', enqueuedAt: null });
+      expect(await metricValue(app.metrics, 'tokportal_sync_enqueue_failures_total')).toBeGreaterThan(0);
+    } finally {
+      app.redis.disconnect();
+      await app.close();
+      await proxy.close();
+      await deleteRedisPrefix(own.prefix);
+      // Left `received`, they would be relayed by the next test's relays, which count what they enqueue.
+      await stack.db.delete(webhookEvents).where(inArray(webhookEvents.eventId, ids));
     }
   });
 });

@@ -105,11 +105,23 @@ describe('Dockerfile', () => {
     const build = JSON.parse(read('tsconfig.build.json')) as { compilerOptions: { outDir: string; rootDir: string } };
     expect(build.compilerOptions).toMatchObject({ outDir: 'dist', rootDir: '.' });
     expect(existsSync(new URL('src/cli/main.ts', root))).toBe(true);
-    expect(dockerfile).toContain('ENTRYPOINT ["node", "dist/src/cli/main.js"]');
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["node", (?:"--[a-z-]+=\d+", )*"dist\/src\/cli\/main\.js"\]$/m);
     // The migrations are found beside package.json, from src/ in a clone and from dist/src/ in the image.
     expect(MIGRATIONS_FOLDER).toBe(new URL('drizzle', root).pathname.replace(/\/$/, ''));
     expect(dockerfile).toMatch(/^WORKDIR \/app$/m);
     expect(dockerfile).toMatch(/^COPY .*\bdrizzle \.\/drizzle$/m);
+  });
+
+  it('runs Node with the same V8 heap flags as the bin script and the npm scripts', () => {
+    const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)![1]!) as string[];
+    const imageFlags = entrypoint.filter((arg) => arg.startsWith('--'));
+    expect(imageFlags.length).toBeGreaterThan(0);
+    const shebang = read('bin/tokportal-sync.js').split('\n', 1)[0]!;
+    expect(shebang).toBe(`#!/usr/bin/env -S node ${imageFlags.join(' ')}`);
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    for (const name of ['start', 'demo', 'db:migrate']) {
+      expect(scripts[name], name).toMatch(new RegExp(`^node ${imageFlags.join(' ')} bin/tokportal-sync\\.js `));
+    }
   });
 
   it('copies only build inputs that exist and that .dockerignore lets through', () => {
