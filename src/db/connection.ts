@@ -44,6 +44,27 @@ export type DatabaseOptions = {
   applicationName?: string;
 };
 
+/** Rows of a statement run by executePrepared, as the driver returns them (column names as keys). */
+export type StatementRow = Record<string, unknown>;
+type PreparedExecutor = (text: string, params: unknown[]) => Promise<StatementRow[]>;
+/** How each open handle runs a hot static statement; filled by openDatabase. */
+const preparedExecutors = new WeakMap<object, PreparedExecutor>();
+
+/**
+ * Runs a fixed statement (text with $1.. placeholders) as a named prepared statement on
+ * postgres.js. Drizzle sends every query unprepared, and postgres.js then needs two round trips
+ * for a query with parameters (Parse/Describe, wait for the parameter types, then Bind/Execute);
+ * a prepared statement is parsed once per connection and costs one round trip (Bind/Execute)
+ * afterwards. Only for statements whose text never varies: postgres.js keeps every prepared
+ * statement for the connection's life, so a text built per call would grow that cache forever.
+ * On PGlite (in process, nothing to save) it is a plain parameterised query.
+ */
+export async function executePrepared(db: Database, text: string, params: unknown[]): Promise<StatementRow[]> {
+  const execute = preparedExecutors.get(db);
+  if (!execute) throw new Error('executePrepared: the handle was not opened by openDatabase');
+  return execute(text, params);
+}
+
 export const MIGRATIONS_FOLDER = join(PACKAGE_ROOT, 'drizzle');
 const MIGRATIONS_SCHEMA = 'tokportal_migrations';
 // Any constant works; it only has to be the same in every process of the installation.
@@ -108,6 +129,7 @@ async function openPostgres(url: string, max: number, options: PostgresOptions =
   const settings = { onnotice: () => {}, connect_timeout: 10, connection };
   const client = postgres(url, { max, ...settings });
   const db = drizzle(client, { schema }) as unknown as Database;
+  preparedExecutors.set(db, async (text, params) => [...(await client.unsafe<StatementRow[]>(text, params as never[], { prepare: true }))]);
   return {
     db,
     kind: 'postgres',
@@ -185,6 +207,7 @@ async function openPglite(dir: string, options: { create: boolean }): Promise<Da
     throw error;
   }
   const db = drizzle(client, { schema }) as unknown as Database;
+  preparedExecutors.set(db, async (text, params) => (await client.query<StatementRow>(text, params)).rows);
   return {
     db,
     kind: 'pglite',

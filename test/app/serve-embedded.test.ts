@@ -14,7 +14,7 @@ import { loadConfig } from '../../src/config.js';
 import { rowsOf } from '../../src/db/result-rows.js';
 import { latestCursor } from '../../src/db/change-feed.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { runCli, type CliProcess } from '../e2e/cli-process.js';
+import { runCli, type CliProcess } from '../support/cli-process.js';
 import { applyScriptedHistory } from '../support/history.js';
 import { TEST_REDIS_URL, deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
 

@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followChanges, latestCursor, readChanges, type Change } from '../../src/db/change-feed.js';
 import { applyBundleSnapshot } from '../../src/db/repository.js';
 import { rowsOf } from '../../src/db/result-rows.js';
-import { runCli, type CliProcess } from '../e2e/cli-process.js';
+import { runCli, type CliProcess } from '../support/cli-process.js';
 import { at, makeDetail } from '../support/bundles.js';
 import { ADMIN_URL, createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { waitFor } from '../worker/harness.js';
+import { waitFor } from '../support/wait.js';
 
 let database: TestDatabase;
 beforeAll(async () => {
