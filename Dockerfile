@@ -58,5 +58,6 @@ EXPOSE 3000 9464
 # one-shot command such as migrate or backfill, which is healthy while it runs.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "dist/src/cli/healthcheck.js"]
-ENTRYPOINT ["node", "dist/src/cli/main.js"]
+# V8 heap flags: the same as bin/tokportal-sync.js and package.json (docs/operations.md, "Memory").
+ENTRYPOINT ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "dist/src/cli/main.js"]
 CMD ["start"]

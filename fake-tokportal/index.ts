@@ -43,6 +43,8 @@ export type FakeTokPortalOptions = {
   webhookEndpoints?: WebhookEndpointOption[];
   delivery?: Partial<DeliverySettings>;
   faults?: Partial<Faults>;
+  /** TokPortal's clock for updated_at, created_at, remade_at (default Date.now): a simulated one makes a scripted history reproducible. */
+  now?: () => number;
 };
 
 export type FakeTokPortal = {
@@ -79,6 +81,7 @@ export async function startFakeTokPortal(options: FakeTokPortalOptions = {}): Pr
     credits: options.credits,
     delivery: options.delivery ?? {},
     faults: options.faults ?? {},
+    ...(options.now ? { now: options.now } : {}),
   });
   for (const endpoint of options.webhookEndpoints ?? []) {
     service.webhooks.create(service.primaryKey, endpoint, endpoint.secret);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseDuration, requireSetting, requireWebhookSecrets } from '../src/config.js';
-import { checkDuration, formatDuration } from '../src/lib/duration.js';
+import { ConfigError, loadConfig, requireSetting, requireWebhookSecrets } from '../src/config.js';
 
 const key = `sk_${'ab'.repeat(32)}`;
 
@@ -74,31 +73,4 @@ describe('loadConfig', () => {
     );
     expect(() => requireWebhookSecrets(config)).toThrow(/^Missing TOKPORTAL_WEBHOOK_SECRETS/);
   });
-});
-
-describe('durations', () => {
-  it('accepts the minimum itself and a unit-suffixed value', () => {
-    expect(loadConfig({ RECONCILE_INTERVAL: '1m' }).reconcileIntervalMs).toBe(60_000);
-    expect(loadConfig({ RECONCILE_INTERVAL: '2h' }).reconcileIntervalMs).toBe(7_200_000);
-    expect(checkDuration(' 30s ', { minMs: 1_000, example: '30s' })).toEqual({ ok: true, ms: 30_000 });
-  });
-
-  it.each([
-    [900_000, '15m'],
-    [90_000, '90s'],
-    [3_600_000, '1h'],
-    [1_500, '1500ms'],
-  ])('formats %s ms as %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
-});
-
-describe('parseDuration', () => {
-  it.each([
-    ['500', undefined],
-    ['500ms', 500],
-    ['2s', 2000],
-    ['15m', 900_000],
-    ['1h', 3_600_000],
-    ['1.5h', undefined],
-    ['', undefined],
-  ])('%s → %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
 });

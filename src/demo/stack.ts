@@ -11,6 +11,7 @@ import { MissingBinaryError, startPrivateRedis, type LocalServer } from '../lib/
 import { createLogger } from '../lib/logger.js';
 import { createRedis, deleteKeysUnderPrefix } from '../queue/redis.js';
 import { assertRedisReachable, createRuntime, redactUrl, type Runtime } from '../app/runtime.js';
+import { createDemoClock, type DemoClock } from './clock.js';
 import { DEMO_PGLITE_DIR, DEMO_RATE_LIMIT_PER_MIN, DEMO_WEBHOOK_SECRET } from './defaults.js';
 
 export type DemoSettings = {
@@ -25,6 +26,8 @@ export type DemoSettings = {
 
 export type DemoStack = {
   fake: FakeTokPortal;
+  /** TokPortal's (simulated) clock: the campaign moves it step by step. */
+  clock: DemoClock;
   runtime: Runtime;
   config: Config;
   /** Closes the runtime (unless `services` already did) and the fake. */
@@ -64,9 +67,10 @@ export async function openDemoStack(settings: DemoSettings): Promise<DemoStack> 
   const databaseUrl = settings.databaseUrl ?? base.databaseUrl;
   if (!databaseUrl) await rm(DEMO_PGLITE_DIR, { recursive: true, force: true });
 
+  const clock = createDemoClock();
   let fake: FakeTokPortal;
   try {
-    fake = await startFakeTokPortal({ bundles: settings.bundles, seed: settings.seed, rateLimitPerMin: DEMO_RATE_LIMIT_PER_MIN });
+    fake = await startFakeTokPortal({ bundles: settings.bundles, seed: settings.seed, rateLimitPerMin: DEMO_RATE_LIMIT_PER_MIN, now: clock.now });
   } catch (error) {
     await stopPrivateRedis();
     throw error;
@@ -105,7 +109,7 @@ export async function openDemoStack(settings: DemoSettings): Promise<DemoStack> 
     await close();
     throw error;
   }
-  return { fake, runtime, config, close };
+  return { fake, clock, runtime, config, close };
 }
 
 /**

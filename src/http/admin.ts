@@ -4,11 +4,11 @@
 // /metrics needs no token: the admin listener itself is the boundary (like any exporter port), so
 // Prometheus can discover and scrape every worker replica without a secret to distribute. The
 // dashboard can retry and delete jobs, so it also needs ADMIN_TOKEN; without one it does not exist.
+//
+// The dashboard's code (bull-board, its UI assets and their dependencies: ~20 MiB of a receiver's
+// memory) is loaded on the first request to /admin/queues, never at start: most receivers are
+// never asked for it.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { HonoAdapter } from '@bull-board/hono';
-import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { Metrics } from '../observability/metrics.js';
 import type { SyncQueue } from '../queue/sync-queue.js';
@@ -76,17 +76,35 @@ export function adminRoutes(options: AdminRouteOptions): Hono {
   app.use(ADMIN_QUEUES_PATH, withoutRemoteAssets);
   app.use(`${ADMIN_QUEUES_PATH}/queue/*`, withoutRemoteAssets);
 
+  let dashboard: Promise<Hono> | undefined;
+  const serveDashboard: MiddlewareHandler = async (c) => {
+    dashboard ??= loadDashboard(options.queues);
+    return (await dashboard).fetch(c.req.raw);
+  };
+  app.all(ADMIN_QUEUES_PATH, serveDashboard);
+  app.all(`${ADMIN_QUEUES_PATH}/*`, serveDashboard);
+  return app;
+}
+
+/** The bull-board app, mounted at its full path so the original request can be handed to it as is. */
+async function loadDashboard(queues: SyncQueue[]): Promise<Hono> {
+  const [{ createBullBoard }, { BullMQAdapter }, { HonoAdapter }, { serveStatic }] = await Promise.all([
+    import('@bull-board/api'),
+    import('@bull-board/api/bullMQAdapter'),
+    import('@bull-board/hono'),
+    import('@hono/node-server/serve-static'),
+  ]);
   const board = new HonoAdapter(serveStatic);
   // @bull-board/hono pins its own patch release of @bull-board/api; the adapter interface is
   // the same, only TypeScript sees two declarations of it.
   type ServerAdapter = Parameters<typeof createBullBoard>[0]['serverAdapter'];
   createBullBoard({
-    queues: options.queues.map((queue) => new BullMQAdapter(queue)),
+    queues: queues.map((queue) => new BullMQAdapter(queue)),
     serverAdapter: board as unknown as ServerAdapter,
   });
   board.setBasePath(ADMIN_QUEUES_PATH);
-  app.route(ADMIN_QUEUES_PATH, board.registerPlugin());
-  return app;
+  // Not strict either: the request is handed over as is, trailing slash included.
+  return new Hono(ADMIN_APP_OPTIONS).route(ADMIN_QUEUES_PATH, board.registerPlugin());
 }
 
 /**

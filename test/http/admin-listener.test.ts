@@ -4,29 +4,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdminListener, type AdminListener } from '../../src/http/admin-listener.js';
 import { stripRemoteAssets } from '../../src/http/admin.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
-import { ADMIN_TOKEN, deliver, makeEnvelope, startTestReceiver, testConfig, type TestReceiver } from '../receiver/harness.js';
+import { ADMIN_TOKEN, startStack, type Stack, type TestReceiver } from '../support/stack.js';
+import { deliver, makeEnvelope } from '../support/webhooks.js';
 
-let database: TestDatabase;
+let stack: Stack;
 let receiver: TestReceiver;
 let guarded: AdminListener;
 let open: AdminListener;
-const prefix = uniquePrefix('admin');
 
 beforeAll(async () => {
-  database = await createTestDatabase('admin');
-  receiver = await startTestReceiver({ db: database.db, prefix, config: testConfig({ ADMIN_TOKEN }) });
-  const parts = { metrics: receiver.metrics, queues: [receiver.queue], db: database.db, redis: receiver.redis, port: 0, host: '127.0.0.1' };
+  // A receiver without relay: the inbox keeps what this file delivers, for the gauges.
+  stack = await startStack({ label: 'admin', env: { ADMIN_TOKEN } });
+  receiver = await stack.startReceiver({ relay: false });
+  const parts = { metrics: receiver.metrics, queues: [receiver.queue], db: stack.db, redis: receiver.redis, port: 0, host: '127.0.0.1' };
   guarded = await startAdminListener({ ...parts, adminToken: ADMIN_TOKEN });
   open = await startAdminListener({ ...parts, adminToken: undefined });
 });
 afterAll(async () => {
   await guarded?.stop();
   await open?.stop();
-  await receiver?.close();
-  await database?.drop();
-  await deleteRedisPrefix(prefix);
+  await stack?.close();
 });
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -13,9 +13,9 @@ import { createRedis } from '../../src/queue/redis.js';
 import { SharedRateLimit, evenLimiter } from '../../src/queue/shared-rate-limit.js';
 import { enqueueBundleSyncs } from '../../src/queue/sync-queue.js';
 import { TokPortalClient } from '../../src/tokportal/client.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { TEST_REDIS_URL, deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
-import { openQueueUnderTest, waitFor, type QueueUnderTest } from '../worker/harness.js';
+import { startStack, type Stack } from '../support/stack.js';
+import { waitFor } from '../support/wait.js';
 
 const BIN = fileURLToPath(new URL('../../bin/tokportal-sync.js', import.meta.url));
 const LIMIT_PER_MIN = 120; // the real default: one call every 500 ms, workers and CLI together
@@ -54,17 +54,14 @@ describe('SharedRateLimit on Redis', () => {
 
 describe('webhooks recover beside a busy worker', () => {
   let fake: FakeTokPortal;
-  let database: TestDatabase;
-  let q: QueueUnderTest;
+  let stack: Stack;
   let sink: Server;
   let endpointId = '';
 
   beforeAll(async () => {
-    [fake, database, q] = await Promise.all([
-      startFakeTokPortal({ bundles: 120, seed: 'shared-limit', rateLimitPerMin: 0, delivery: { maxAttempts: 1 } }),
-      createTestDatabase('sharedlimit'),
-      openQueueUnderTest('sharedlimit'),
-    ]);
+    fake = await startFakeTokPortal({ bundles: 120, seed: 'shared-limit', rateLimitPerMin: 0, delivery: { maxAttempts: 1 } });
+    // The production worker at the real limit, on a database and queue prefix of this file's own.
+    stack = await startStack({ label: 'sharedlimit', fake, rateLimitPerMin: LIMIT_PER_MIN, concurrency: 4 });
     // Failed deliveries to recover: the endpoint answers 500 while the events go out.
     let answer = 500;
     sink = createServer((request, response) => {
@@ -80,9 +77,8 @@ describe('webhooks recover beside a busy worker', () => {
     answer = 200;
   }, 60_000);
   afterAll(async () => {
-    await q?.close();
+    await stack?.close();
     await fake?.close();
-    await database?.drop();
     await new Promise<void>((resolve) => (sink ? sink.close(() => resolve()) : resolve()));
   });
 
@@ -95,9 +91,9 @@ describe('webhooks recover beside a busy worker', () => {
     fake.resetStats();
 
     // A busy worker: more bundle syncs than it can fetch during the test, at the shared limit.
-    await q.startWorker({ baseUrl: fake.baseUrl, apiKey: fake.apiKey, db: database.db, concurrency: 4, rateLimitPerMin: LIMIT_PER_MIN });
+    await stack.startWorker();
     await enqueueBundleSyncs(
-      q.queue,
+      stack.queue,
       fake.listBundleIds().map((bundleId) => ({ bundleId, reason: 'backfill' as const, sourceRef: 'test' })),
     );
     await waitFor(() => fake.stats().requestsTotal >= 2, { what: 'the worker to start calling' });
@@ -116,7 +112,7 @@ describe('webhooks recover beside a busy worker', () => {
             TOKPORTAL_BASE_URL: fake.baseUrl,
             TOKPORTAL_RATE_LIMIT_PER_MIN: String(LIMIT_PER_MIN),
             REDIS_URL: TEST_REDIS_URL,
-            QUEUE_PREFIX: q.prefix,
+            QUEUE_PREFIX: stack.prefix,
             LOG_LEVEL: 'silent',
           },
           timeout: 60_000,
