@@ -109,6 +109,8 @@ export type BundleSyncState = {
   accountStatus: string | null;
   status: string;
   deletedAt: Date | null;
+  /** The stored document, compared field by field with a list item. */
+  raw: unknown;
 };
 
 /** What the mirror holds for these bundles, for the catch-up's "is a detail call worth it" decision. */
@@ -124,6 +126,7 @@ export async function getBundleSyncStates(db: Database, bundleIds: string[]): Pr
       accountStatus: bundles.accountStatus,
       status: bundles.status,
       deletedAt: bundles.deletedAt,
+      raw: bundles.raw,
     })
     .from(bundles)
     .where(inArray(bundles.bundleId, [...new Set(bundleIds)]));

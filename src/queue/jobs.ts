@@ -28,6 +28,8 @@ export type SyncBundleData = {
 export type ListPageData = {
   /** sync_runs.id: filters and progress live in the run row, so a resume needs only the id. */
   runId: string;
+  /** The listing pass (absent in jobs queued before passes existed: pass 1). */
+  pass?: number;
   page: number;
 };
 

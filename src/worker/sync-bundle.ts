@@ -37,9 +37,10 @@ export const NOT_OWNED_REASON = 'BUNDLE_NOT_OWNED: the API key does not own this
 export async function refreshBundle(deps: RefreshDependencies, request: SyncBundleData): Promise<BundleRefresh> {
   const { db, client, metrics } = deps;
   const { bundleId } = request;
-  const source: ObservationSource = { source: request.reason, sourceRef: request.sourceRef ?? null };
   // Events received before the fetch started are answered by it; later ones have their own job.
+  // The same instant orders this answer against others with the same updated_at (staleness.ts).
   const fetchStartedAt = await databaseNow(db);
+  const source: ObservationSource = { source: request.reason, sourceRef: request.sourceRef ?? null, observedAt: fetchStartedAt };
 
   let outcome: BundleRefresh;
   try {

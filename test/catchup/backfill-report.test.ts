@@ -16,6 +16,7 @@ const run = (overrides: Partial<SyncRun> = {}): SyncRun => ({
   kind: 'backfill',
   status: 'running',
   params: { filters: {}, details: 'auto' },
+  pass: 1,
   nextPage: 1,
   totalPages: 30,
   stats: { ...EMPTY_STATS },
@@ -29,6 +30,7 @@ const run = (overrides: Partial<SyncRun> = {}): SyncRun => ({
 const progress = (overrides: Partial<BackfillProgress> = {}): BackfillProgress => ({
   run: run(),
   phase: 'listing',
+  pass: 1,
   pagesDone: 0,
   totalPages: 30,
   pendingDetails: 0,
@@ -113,11 +115,14 @@ describe('backfill report', () => {
 
   it('estimates the time left from the calls left at the allowed rate, details of unlisted pages included', () => {
     // 3 of 10 pages listed, 300 details so far: 7 pages and ~700 details ahead, 250 queued, at 120/min.
-    expect(estimateEtaSeconds({ pages: 3, detailsEnqueued: 300 }, 10, 250, 120)).toBe(Math.ceil(((7 + 700 + 250) * 60) / 120));
+    // The second pass that proves the first adds its 10 pages.
+    expect(estimateEtaSeconds({ pages: 3, detailsEnqueued: 300 }, 10, 250, 120)).toBe(Math.ceil(((7 + 10 + 700 + 250) * 60) / 120));
     // A warm run brings no details: pages only.
-    expect(estimateEtaSeconds({ pages: 3, detailsEnqueued: 0 }, 10, 0, 120)).toBe(4);
+    expect(estimateEtaSeconds({ pages: 3, detailsEnqueued: 0 }, 10, 0, 120)).toBe(9);
     expect(estimateEtaSeconds({ pages: 0, detailsEnqueued: 0 }, null, 0, 120)).toBeNull();
-    expect(estimateEtaSeconds({ pages: 10, detailsEnqueued: 1_000 }, 10, 0, 120)).toBe(0);
+    // In the proving pass: its own pages left and the queued details only.
+    expect(estimateEtaSeconds({ pages: 4, detailsEnqueued: 1_000 }, 10, 20, 120, 2)).toBe(13);
+    expect(estimateEtaSeconds({ pages: 10, detailsEnqueued: 1_000 }, 10, 0, 120, 2)).toBe(0);
   });
 
   it('reads --since as a time or a duration back from now', () => {
