@@ -72,6 +72,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_CONCURRENCY: positiveInt(4),
   RECONCILE_INTERVAL: duration('15m'),
+  VERIFY_WITHIN: duration('24h'),
 });
 
 export type Config = {
@@ -91,6 +92,8 @@ export type Config = {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   workerConcurrency: number;
   reconcileIntervalMs: number;
+  /** Rolling verification: every bundle's detail is re-read at least this often. */
+  verifyWithinMs: number;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -118,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     workerConcurrency: e.WORKER_CONCURRENCY,
     reconcileIntervalMs: e.RECONCILE_INTERVAL,
+    verifyWithinMs: e.VERIFY_WITHIN,
   };
 }
 

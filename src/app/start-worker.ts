@@ -6,6 +6,8 @@ import { queueConnection } from '../queue/sync-queue.js';
 import type { BackfillDependencies } from '../worker/backfill.js';
 import { startWorkerOpsServer, type WorkerOpsServer } from '../worker/ops-server.js';
 import { startSyncWorker, type SyncWorkerHandle } from '../worker/worker.js';
+import { oldestVerificationAgeSeconds } from '../db/verification.js';
+import { ensureVerifyScheduler, logVerificationBudget } from '../worker/verify.js';
 import type { Runtime } from './runtime.js';
 
 export type WorkerTuning = {
@@ -33,7 +35,19 @@ export async function startWorker(runtime: Runtime, tuning: WorkerTuning = {}): 
     { queue: `${config.queuePrefix}:${SYNC_QUEUE_NAME}`, concurrency, rateLimitPerMin: config.rateLimitPerMin },
     'sync worker started',
   );
+  // The worker owns the verification gauge: the process that re-reads bundles reports how old the oldest read is.
+  runtime.metrics.trackVerification(() => oldestVerificationAgeSeconds(runtime.db));
   return handle;
+}
+
+/**
+ * Rolling verification (src/worker/verify.ts): upserts the one shared schedule (idempotent, every
+ * worker may) and says whether VERIFY_WITHIN fits the budget for the bundles there are now.
+ */
+export async function startVerification(runtime: Runtime): Promise<void> {
+  const { config } = runtime;
+  await ensureVerifyScheduler(runtime.queue(), config.verifyWithinMs);
+  await logVerificationBudget(runtime.db, runtime.logger, config);
 }
 
 /** The /healthz, /readyz, /metrics server of a standalone worker (metrics behind ADMIN_TOKEN). */

@@ -12,11 +12,15 @@ export const JOB = {
   listPage: 'list-page',
   /** Scheduled: starts an incremental reconcile run (no API call itself). */
   reconcile: 'reconcile',
+  /** Scheduled: queues the detail re-reads of rolling verification that are due (no API call itself). */
+  verifyTick: 'verify-tick',
+  /** `tokportal-sync audit`: GET /bundles/:id, compare field by field with the mirror, then apply. */
+  auditBundle: 'audit-bundle',
 } as const;
 export type JobName = (typeof JOB)[keyof typeof JOB];
 
 /** Why a bundle is being refetched; lands in bundle_versions.source. */
-export type SyncReason = 'webhook' | 'backfill' | 'reconcile' | 'replay' | 'manual';
+export type SyncReason = 'webhook' | 'backfill' | 'reconcile' | 'replay' | 'manual' | 'verify' | 'audit';
 
 export type SyncBundleData = {
   bundleId: string;
@@ -34,6 +38,13 @@ export type ListPageData = {
 };
 
 export type ReconcileData = Record<string, never>;
+export type VerifyTickData = Record<string, never>;
+
+export type AuditBundleData = {
+  bundleId: string;
+  /** The audit this check belongs to (lands in bundle_versions.source_ref when it repairs). */
+  auditId: string;
+};
 
 /** Lower runs first (BullMQ priorities): live webhooks go ahead of catch-up work. */
 export const PRIORITY = {
@@ -42,7 +53,10 @@ export const PRIORITY = {
   replay: 2,
   listPage: 3,
   reconcile: 4,
+  audit: 4,
   backfillDetail: 5,
+  /** Rolling verification: only the budget everything else leaves. */
+  verify: 10,
 } as const;
 
 /** Retries for transient failures (5xx, network, timeout); see the worker's backoff strategy. */

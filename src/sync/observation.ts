@@ -5,7 +5,7 @@ import type { BundleDetail, BundleListItem } from '../tokportal/schemas.js';
 export type Observation = { kind: 'detail'; bundle: BundleDetail } | { kind: 'list'; bundle: BundleListItem };
 
 export type ObservationSource = {
-  source: 'webhook' | 'backfill' | 'reconcile' | 'replay' | 'manual';
+  source: 'webhook' | 'backfill' | 'reconcile' | 'replay' | 'manual' | 'verify' | 'audit';
   /** The webhook event id, run id, ... that caused the observation (lands in bundle_versions.source_ref). */
   sourceRef?: string | null;
   /** When the API answered; defaults to the time of the apply. */

@@ -41,6 +41,8 @@ export async function startCatchupHarness(options: {
   fake: FakeTokPortalOptions;
   rateLimitPerMin?: number;
   concurrency?: number;
+  /** More settings for the processors' config (VERIFY_WITHIN...). */
+  env?: Record<string, string>;
 }): Promise<CatchupHarness> {
   const rateLimitPerMin = options.rateLimitPerMin ?? 60_000;
   const database = await createTestDatabase(options.label);
@@ -62,6 +64,7 @@ export async function startCatchupHarness(options: {
     TOKPORTAL_BASE_URL: fake.baseUrl,
     TOKPORTAL_RATE_LIMIT_PER_MIN: String(rateLimitPerMin),
     LOG_LEVEL: 'silent',
+    ...options.env,
   });
   const ctx: ProcessorContext = {
     db: database.db,

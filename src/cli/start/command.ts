@@ -14,5 +14,11 @@ export function registerStartCommand(program: Command): void {
     )
     .option('--port <port>', 'listen port (default PORT)', listenPort)
     .option('--host <host>', 'listen address (default HOST)')
-    .action(withFatalErrors(async (options: ReceiverListen) => (await import('./run.js')).runStartCommand(options)));
+    .option(
+      '--no-verify',
+      'do not register rolling verification (every bundle re-read at least once per VERIFY_WITHIN, with the budget nothing else uses)',
+    )
+    .action(
+      withFatalErrors(async (options: ReceiverListen & { verify: boolean }) => (await import('./run.js')).runStartCommand(options)),
+    );
 }

@@ -8,7 +8,7 @@ import { loadConfig } from '../../config.js';
 import { createMetrics } from '../../observability/metrics.js';
 import { requireStartSettings } from '../next-steps.js';
 
-export async function runStartCommand(options: ReceiverListen): Promise<void> {
+export async function runStartCommand(options: ReceiverListen & { verify?: boolean }): Promise<void> {
   const config = loadConfig();
   // A missing TokPortal setting is what a fresh clone meets: say what to do next, not only what is wrong.
   requireStartSettings(config);
@@ -21,7 +21,7 @@ export async function runStartCommand(options: ReceiverListen): Promise<void> {
   );
   let services: StartedServices;
   try {
-    services = await startAll(runtime, options);
+    services = await startAll(runtime, { port: options.port, host: options.host }, { verify: options.verify ?? true });
   } catch (error) {
     await runtime.close();
     throw error;

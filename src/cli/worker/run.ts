@@ -2,7 +2,7 @@
 // reconcile schedule and, with --metrics-port, the ops server.
 import { assertRedisReachable, createRuntime } from '../../app/runtime.js';
 import { stopOnSignals } from '../../app/signals.js';
-import { startWorker, startWorkerOps } from '../../app/start-worker.js';
+import { startVerification, startWorker, startWorkerOps } from '../../app/start-worker.js';
 import { loadConfig, requireSetting } from '../../config.js';
 import { createMetrics } from '../../observability/metrics.js';
 import { ensureReconcileScheduler } from '../../worker/reconcile.js';
@@ -14,6 +14,7 @@ export type WorkerCommandOptions = {
   stalledInterval?: number;
   metricsPort?: number;
   reconcile: boolean;
+  verify: boolean;
 };
 
 export async function runWorkerCommand(options: WorkerCommandOptions): Promise<void> {
@@ -38,6 +39,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions): Promise<v
     });
     // Idempotent: however many workers upsert it, one schedule exists and one run goes at a time.
     if (options.reconcile) await ensureReconcileScheduler(runtime.queue(), config.reconcileIntervalMs);
+    if (options.verify) await startVerification(runtime);
     if (options.metricsPort !== undefined && adminToken !== undefined) {
       const ops = await startWorkerOps(runtime, options.metricsPort, adminToken);
       runtime.onClose(() => ops.stop());
