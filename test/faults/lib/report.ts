@@ -11,7 +11,7 @@ export function formatReport(report: FaultRunReport): string {
   const { options, campaign, webhooks, faults, verification: v, api } = report;
   const w = faults.worker;
   return [
-    `fault run: seed ${options.seed}, ${options.bundles} seeded bundles, ${options.steps} steps every ${options.stepMs} ms` +
+    `fault run (${options.profile} API): seed ${options.seed}, ${options.bundles} seeded bundles, ${options.steps} steps every ${options.stepMs} ms` +
       ` (campaign ${(report.campaignMs / 1000).toFixed(1)} s, total ${(report.durationMs / 1000).toFixed(1)} s)`,
     `  actions: ${list(campaign.actions)}; refused ${campaign.refused}`,
     `  lifecycle steps: ${list(campaign.steps)}; remakes ${campaign.remakes} (${campaign.remakeBursts} bursts of 2-3 in a row)`,

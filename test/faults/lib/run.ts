@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Queue } from 'bullmq';
 import { webhookEvents } from '../../../src/db/schema.js';
 import { createLogger } from '../../../src/lib/logger.js';
-import { startFakeTokPortal } from '../../../fake-tokportal/index.js';
+import { startFakeTokPortal, type ProfileName } from '../../../fake-tokportal/index.js';
 import { SECRET, startTestReceiver, testConfig } from '../../receiver/harness.js';
 import { createTestDatabase } from '../../support/postgres.js';
 import { uniquePrefix } from '../../support/redis.js';
@@ -30,6 +30,8 @@ export type FaultRunOptions = {
   faults?: FaultMix;
   /** Bound on each settling phase (default 120 s). */
   settleTimeoutMs?: number;
+  /** The fake's profile (default kind): strict is the least convenient API the documentation allows. */
+  profile?: ProfileName;
 };
 
 export type FaultRunReport = {
@@ -85,6 +87,7 @@ export async function runFaultCampaign(options: FaultRunOptions): Promise<FaultR
     const fake = await startFakeTokPortal({
       bundles: options.bundles,
       seed: options.seed,
+      profile: options.profile ?? 'kind',
       // A real bucket above the worker's own pace: it binds only if the worker misbehaves.
       rateLimitPerMin: 6_000,
       delivery: { duplicateRate: 0.2, dropRate: 0.05, minDelayMs: 0, maxDelayMs: 1_500, reorder: true, maxAttempts: 8, retryBaseMs: 300 },
@@ -161,7 +164,7 @@ export async function runFaultCampaign(options: FaultRunOptions): Promise<FaultR
     const stats = fake.stats();
 
     return {
-      options: { bundles: options.bundles, steps: options.steps, seed: options.seed, stepMs },
+      options: { bundles: options.bundles, steps: options.steps, seed: options.seed, stepMs, profile: options.profile ?? 'kind' },
       durationMs: Date.now() - startedAt,
       campaignMs: campaignEnd - campaignStart,
       campaign: campaign.counts,

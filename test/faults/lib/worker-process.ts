@@ -30,7 +30,7 @@ export class WorkerProcess {
     if (this.stopped || this.current) return;
     this.stats.starts += 1;
     const startedAt = new Date().toISOString();
-    const run = runCli(['worker', '--no-reconcile', ...(this.options.args ?? [])], this.options.env);
+    const run = runCli(['worker', '--no-reconcile', '--no-verify', ...(this.options.args ?? [])], this.options.env);
     this.current = run;
     const forget = killWithParent(run.child);
     void run.exited.then(({ code, signal }) => {
