@@ -1,7 +1,6 @@
 // `tokportal-sync audit`: what differs between the mirror and one API answer, field by field and
 // handle by handle. Pure: the stored state is read before the answer is applied, and applying it
 // (the repair) is the ordinary observation path.
-import type { BundleRow } from '../db/schema.js';
 import { canonicalJson } from './canonical.js';
 import { contentOf, mergeObservation, videoSlotsOf, type RawBundle } from './bundle-content.js';
 import type { BundleDetail } from '../tokportal/schemas.js';
@@ -13,8 +12,11 @@ export type Difference = {
   api: unknown;
 };
 
+/** The parts of a mirrored bundle row an audit reads (structurally a bundles row). */
+export type AuditedRow = { raw: unknown; apiUpdatedAt: Date; deletedAt: Date | null; notOwnedAt: Date | null };
+
 export type StoredForAudit = {
-  row: BundleRow | null;
+  row: AuditedRow | null;
   /** The bundle_videos rows, by position. */
   videos: { position: number; videoId: string; status: string; name: string | null }[];
   /** The account timeline: handles in incarnation order, and whether the last one is still open. */
