@@ -1,6 +1,7 @@
 // The settings every benchmark reads, from the command line: which benchmarks, how big,
 // where results go. Defaults give a run of a few minutes on 2 cores; --smoke shrinks
 // everything to seconds so CI can prove the benchmarks still work.
+import { isProfileName, type ProfileName } from '../../fake-tokportal/index.js';
 import { parseArgs } from 'node:util';
 import { DEFAULT_RESULTS_DIR, type BenchOutcome } from './results.js';
 
@@ -37,6 +38,8 @@ export type MemoryRecord = { process: string; during: string; peakRssBytes: numb
 
 export type BenchContext = {
   smoke: boolean;
+  /** The fake TokPortal's profile for every benchmark (default kind; strict: the least convenient documented API). */
+  fakeProfile: ProfileName;
   sizes: PerBenchSizes;
   resultsDir: string;
   /** Peak RSS of the processes a benchmark started, read by the memory benchmark. */
@@ -54,6 +57,7 @@ export const USAGE = `usage: npm run bench -- [${BENCHMARK_NAMES.join('|')} ...]
   --bundles <n>        coalescing/freshness: bundles hit; backfill: bundles seeded
   --rate <n>           requests per minute the fake allows (backfill, coalescing, freshness)
   --out <dir>          where JSON results go (default bench/results)
+  --profile <name>     the fake TokPortal's profile: kind (default) or strict
 environment: BENCH_VERBOSE=1 shows the children's output; BENCH_CPU_PROF=<dir> writes a CPU profile per child`;
 
 export type Invocation = { names: BenchmarkName[]; context: BenchContext };
@@ -77,10 +81,13 @@ export function parseInvocation(argv: string[]): Invocation {
       bundles: { type: 'string' },
       rate: { type: 'string' },
       out: { type: 'string' },
+      profile: { type: 'string', default: 'kind' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) throw new UsageRequested();
+  const fakeProfile = values.profile ?? 'kind';
+  if (!isProfileName(fakeProfile)) throw new Error(`--profile expects kind or strict, got "${fakeProfile}"\n${USAGE}`);
   for (const name of positionals) {
     if (!(BENCHMARK_NAMES as readonly string[]).includes(name)) throw new Error(`unknown benchmark "${name}"\n${USAGE}`);
   }
@@ -117,6 +124,7 @@ export function parseInvocation(argv: string[]): Invocation {
     names: orderForDependencies(names),
     context: {
       smoke: values.smoke ?? false,
+      fakeProfile,
       sizes: base,
       resultsDir: values.out ?? DEFAULT_RESULTS_DIR,
       memory: [],

@@ -67,6 +67,8 @@ export type FaultRunReport = {
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Fetch to commit takes milliseconds; an answer served this long before a SIGKILL may never have been applied. */
+const KILL_WINDOW_MS = 2_000;
 
 export async function runFaultCampaign(options: FaultRunOptions): Promise<FaultRunReport> {
   const startedAt = Date.now();
@@ -159,6 +161,9 @@ export async function runFaultCampaign(options: FaultRunOptions): Promise<FaultR
       handles: (id) => campaign.truthHandles(id),
       exposed: (id) => tap.exposedHandles(id),
       hidden: (id) => campaign.hiddenByConstruction(id),
+      // An answer served less than KILL_WINDOW_MS before a SIGKILL may have died with the worker.
+      onlyServedToKilledWorker: (id, handle) =>
+        tap.servedAt(id, handle).every((at) => worker.stats.killedAt.some((killed) => killed >= at && killed - at < KILL_WINDOW_MS)),
     });
     const webhooks = await webhookFigures(database, fake);
     const stats = fake.stats();

@@ -16,10 +16,17 @@ export type WorkerProcessOptions = {
   restartDelayMs?: number;
 };
 
-export type WorkerProcessStats = { starts: number; kills: number; unexpectedExits: number; exitCodes: number[] };
+export type WorkerProcessStats = {
+  starts: number;
+  kills: number;
+  unexpectedExits: number;
+  exitCodes: number[];
+  /** When each SIGKILL was sent (ms since the epoch). */
+  killedAt: number[];
+};
 
 export class WorkerProcess {
-  readonly stats: WorkerProcessStats = { starts: 0, kills: 0, unexpectedExits: 0, exitCodes: [] };
+  readonly stats: WorkerProcessStats = { starts: 0, kills: 0, unexpectedExits: 0, exitCodes: [], killedAt: [] };
   private current: CliProcess | null = null;
   private stopped = false;
   private restartTimer: NodeJS.Timeout | null = null;
@@ -50,6 +57,7 @@ export class WorkerProcess {
     const run = this.current;
     if (run) {
       this.stats.kills += 1;
+      this.stats.killedAt.push(Date.now());
       run.child.kill('SIGKILL');
       await run.exited;
     }
