@@ -4,7 +4,9 @@
 // is the anchor. Each mode writes into its own fresh database, first as new bundles
 // (created), then as a newer version of each (changed, with history rows).
 import { startFakeTokPortal, type ProfileName } from '../fake-tokportal/index.js';
-import { applyBundleSnapshot, applyBundleSnapshots, type ApplyResult, type Observation } from '../src/db/repository.js';
+import { applyBundleSnapshot, applyBundleSnapshots } from '../src/db/repository.js';
+import type { ApplyResult } from '../src/sync/apply-plan.js';
+import type { Observation } from '../src/sync/observation.js';
 import type { Database } from '../src/db/connection.js';
 import { bundleDetailSchema, type BundleDetail } from '../src/tokportal/schemas.js';
 import type { Benchmark } from './lib/benchmark.js';

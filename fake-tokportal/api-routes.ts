@@ -1,4 +1,4 @@
-// The Bundles API of the seed, under /api/ext, with its exact envelopes.
+// The Bundles API as TokPortal documents it (see docs/tokportal-api.md), under /api/ext, with its exact envelopes.
 import { Hono } from 'hono';
 import { readJson, type FakeEnv } from './http.js';
 import { toAccount, toDetail, toListItem, toPatchAnswer, toSavedAccount, toVideos } from './serialize.js';

@@ -1,4 +1,4 @@
-// The seed's computed state fields, publish-readiness blockers and credit cost:
+// TokPortal's documented computed state fields, publish-readiness blockers and credit cost:
 // pure functions of a record, so the API, the lifecycle and the tests agree on them.
 import { BUNDLE_STATUSES, VIDEO_STATUSES, type BundleRecord, type BundleType } from './model.js';
 
@@ -58,7 +58,7 @@ export function nextAction(bundle: BundleRecord): NextAction {
 
 export type Blocker = { code: string; message: string; details?: Record<string, unknown> };
 
-/** Everything POST /publish would refuse, in the order the seed lists the codes. */
+/** Everything POST /publish would refuse, in the order TokPortal's documentation lists the codes. */
 export function publishBlockers(bundle: BundleRecord): Blocker[] {
   if (ALREADY_PUBLISHED_STATUSES.has(bundle.status)) {
     return [
@@ -109,7 +109,7 @@ export type CostInput = {
 
 /**
  * Credits: 10 for an account, 10 per video slot, 5 per edit slot, 20 for deep warming.
- * Fits both seed examples (account_and_videos with niche warming: 3 videos → 40, 5 videos → 60);
+ * Fits both documented examples (account_and_videos with niche warming: 3 videos → 40, 5 videos → 60);
  * TokPortal's real price list is not public.
  */
 export function creditCost(input: CostInput): number {

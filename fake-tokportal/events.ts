@@ -1,5 +1,6 @@
 // The `data` of the webhooks the fake emits: bundle events carry bundle_id, account events
-// also account_id (listing id) and saved_account_id (null before in_review), as tokportal-notes.md says.
+// also account_id (listing id) and saved_account_id (null before in_review), as docs/tokportal-api.md
+// ("Webhooks", "Envelope") describes them.
 import type { BundleRecord, PendingEvent, VideoRecord } from './model.js';
 
 export function bundleEvent(type: string, bundle: BundleRecord): PendingEvent {

@@ -1,4 +1,4 @@
-// Records → the exact JSON shapes of the seed (GET /bundles item, GET /bundles/:id, PATCH answer).
+// Records → the exact JSON shapes TokPortal documents (GET /bundles item, GET /bundles/:id, PATCH answer).
 import { isAccountConfigured, isPublished, nextAction, videosConfiguredCount } from './computed.js';
 import type { BundleRecord } from './model.js';
 

@@ -1,4 +1,4 @@
-// Request validation with the seed's rules. Every failure is 400 VALIDATION_ERROR with
+// Request validation with the rules of TokPortal's Bundles API documentation. Every failure is 400 VALIDATION_ERROR with
 // `details.fields` naming each bad field, the way an integrator would want to see it.
 import { z } from 'zod';
 import { ACCOUNT_STATUSES, BUNDLE_STATUSES, BUNDLE_TYPES, CREATABLE_PLATFORMS, PLATFORMS, validationError } from './model.js';

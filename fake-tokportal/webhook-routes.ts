@@ -1,5 +1,5 @@
 // Webhook endpoint management under /api/ext/webhooks: catalog, CRUD, test event,
-// delivery log and re-send, as tokportal-notes.md describes them.
+// delivery log and re-send, as docs/tokportal-api.md ("Endpoint management and recovery") describes them.
 import { Hono } from 'hono';
 import { EVENT_CATALOG } from './event-catalog.js';
 import { API_VERSION, type DeliveryRecord } from './webhook-sender.js';

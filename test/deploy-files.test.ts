@@ -8,7 +8,7 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { registerCommands } from '../src/cli/commands.js';
 import { MIGRATIONS_FOLDER } from '../src/db/connection.js';
-import { healthRoutes } from '../src/receiver/health.js';
+import { healthRoutes } from '../src/http/health.js';
 import { WEBHOOK_PATH } from '../src/receiver/webhook.js';
 
 const root = new URL('../', import.meta.url);

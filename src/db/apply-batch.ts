@@ -1,21 +1,23 @@
 // Executes the plans of one round of observations (each bundle at most once) inside the
 // caller's transaction, with as few statements as a round allows: a re-listing where nothing
-// changed costs a lock, a read and one bookkeeping update for the whole batch.
+// changed costs a lock, a read and one bookkeeping update for the whole batch. Every decision
+// (the plans, which external_ref claim wins, what a cleared holder records) is made in
+// src/sync/; this file reads, locks and writes.
 import { and, desc, getTableColumns, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import type { BundleRow } from './schema.js';
+import { bundleStateOf } from './bundle-rows.js';
 import { bundleAccounts, bundles, bundleVersions, bundleVideos } from './schema.js';
 import { chunked, lockBundles, type Transaction } from './transactions.js';
 import {
+  needsLatestIncarnation,
   planApply,
-  versionRow,
-  withoutExternalRef,
   type ApplyResult,
   type BundlePlan,
   type PlanContext,
   type StoredBundle,
 } from '../sync/apply-plan.js';
-import { losingClaims, type RefClaim } from '../sync/external-ref.js';
+import type { BundleState } from '../sync/bundle-state.js';
+import { refHolderSearch, settleExternalRefs, type ClearedHolder, type RefHolderSearch } from '../sync/external-ref.js';
 import type { IncarnationOp, KnownIncarnation } from '../sync/incarnations.js';
 import type { Observation } from '../sync/observation.js';
 
@@ -26,40 +28,27 @@ export async function applyRound(
 ): Promise<ApplyResult[]> {
   const ids = observations.map((observation) => observation.bundle.id);
   await lockBundles(tx, ids);
-  const rows = new Map((await tx.select().from(bundles).where(inArray(bundles.bundleId, ids))).map((r) => [r.bundleId, r]));
+  const rows = new Map(
+    (await tx.select().from(bundles).where(inArray(bundles.bundleId, ids))).map((r) => [r.bundleId, bundleStateOf(r)]),
+  );
   const incarnations = await latestIncarnations(
     tx,
-    observations.filter((o) => needsIncarnation(o, rows.get(o.bundle.id))).map((o) => o.bundle.id),
+    observations.filter((o) => needsLatestIncarnation(o, rows.get(o.bundle.id) ?? null)).map((o) => o.bundle.id),
   );
   const stored = (id: string): StoredBundle => ({ row: rows.get(id) ?? null, latestIncarnation: incarnations.get(id) ?? null });
 
-  let plans = observations.map((observation) => planApply(stored(observation.bundle.id), observation, context));
-  const settled = await settleExternalRefs(tx, plans, rows, new Set(ids));
-  plans = plans.map((plan, i) =>
-    settled.losingPlans.has(i)
-      ? planApply(stored(plan.result.bundleId), observations[i]!, { ...context, dropExternalRef: true })
-      : plan,
-  );
+  const plans = observations.map((observation) => planApply(stored(observation.bundle.id), observation, context));
+  const search = refHolderSearch(plans, (id) => rows.get(id)?.externalRef ?? null);
+  const holders = search ? await lockRefHolders(tx, search, new Set(ids)) : [];
+  const round = settleExternalRefs({ observations, plans, stored, holders, context });
 
-  await releaseExternalRefs(tx, plans, rows, settled.losingHolders, context);
-  await writeBundleRows(tx, plans, context.appliedAt, context.observedAt);
-  const versions = plans.flatMap((plan) => (plan.version ? [plan.version] : []));
+  await releaseExternalRefs(tx, round.releasedRefIds, round.clearedHolders);
+  await writeBundleRows(tx, round.plans, context.appliedAt, context.observedAt);
+  const versions = round.plans.flatMap((plan) => (plan.version ? [plan.version] : []));
   for (const chunk of chunked(versions)) await tx.insert(bundleVersions).values(chunk);
-  await writeIncarnations(tx, plans);
-  await writeVideos(tx, plans, context.observedAt);
-  // A bundle of this batch whose stored ref went to a newer claim did change, whatever its own item said.
-  const cleared = new Set(settled.losingHolders.map((holder) => holder.bundleId));
-  return plans.map(({ result }) =>
-    cleared.has(result.bundleId) && result.outcome === 'unchanged'
-      ? { ...result, outcome: 'changed', changedFields: ['external_ref'] }
-      : result,
-  );
-}
-
-/** Only a detail, or a list item whose remade_count grew, can touch the account timeline. */
-function needsIncarnation(observation: Observation, row: BundleRow | undefined): boolean {
-  if (!row) return observation.kind === 'detail';
-  return observation.kind === 'detail' || observation.bundle.remade.remade_count > row.remadeCount;
+  await writeIncarnations(tx, round.plans);
+  await writeVideos(tx, round.plans, context.observedAt);
+  return round.results;
 }
 
 async function latestIncarnations(tx: Transaction, ids: string[]): Promise<Map<string, KnownIncarnation>> {
@@ -81,37 +70,23 @@ async function latestIncarnations(tx: Transaction, ids: string[]): Promise<Map<s
   return new Map(latest.map((row) => [row.bundleId, row]));
 }
 
-const claimsRef = (plan: BundlePlan): plan is BundlePlan & { externalRef: string } =>
-  plan.write.kind === 'upsert' && plan.externalRef !== null;
-
 /**
- * Two bundles may claim one external_ref (it moved by PATCH and we saw the newer holder
- * first, or both inside one page). The newer claim wins; a losing plan is re-planned with
- * the ref cleared, a losing stored row is cleared before the winner is written.
+ * The bundles outside the rewritten set that hold the searched refs, locked, then read again
+ * until no new holder appears: what the settlement decides on must not move under it.
  */
-async function settleExternalRefs(
-  tx: Transaction,
-  plans: readonly BundlePlan[],
-  rows: ReadonlyMap<string, BundleRow>,
-  batchIds: ReadonlySet<string>,
-): Promise<{ losingPlans: Set<number>; losingHolders: BundleRow[] }> {
-  const newRefs = new Set(
-    plans.filter(claimsRef).flatMap((p) => (p.externalRef !== rows.get(p.result.bundleId)?.externalRef ? [p.externalRef] : [])),
-  );
-  if (newRefs.size === 0) return { losingPlans: new Set(), losingHolders: [] };
-
-  const rewritten = plans.filter((p) => p.write.kind === 'upsert').map((p) => p.result.bundleId);
-  const findHolders = () =>
-    tx
+async function lockRefHolders(tx: Transaction, search: RefHolderSearch, batchIds: ReadonlySet<string>): Promise<BundleState[]> {
+  const findHolders = async () => {
+    const found = await tx
       .select()
       .from(bundles)
       .where(
         and(
-          inArray(bundles.externalRef, [...newRefs]),
-          rewritten.length > 0 ? notInArray(bundles.bundleId, rewritten) : undefined,
+          inArray(bundles.externalRef, search.refs),
+          search.rewrittenIds.length > 0 ? notInArray(bundles.bundleId, search.rewrittenIds) : undefined,
         ),
       );
-  // Holders outside the batch are locked too, then read again: what we decide on must not move.
+    return found.map(bundleStateOf);
+  };
   let holders = await findHolders();
   const locked = new Set(batchIds);
   for (let unlocked = holders.filter((h) => !locked.has(h.bundleId)); unlocked.length > 0; ) {
@@ -120,56 +95,20 @@ async function settleExternalRefs(
     holders = await findHolders();
     unlocked = holders.filter((h) => !locked.has(h.bundleId));
   }
-
-  const claims: RefClaim[] = [
-    ...holders.map((h) => ({ bundleId: h.bundleId, ref: h.externalRef!, apiUpdatedAt: h.apiUpdatedAt, deleted: h.deletedAt !== null, rank: -1 })),
-    ...plans.flatMap((plan, rank) =>
-      claimsRef(plan) && newRefs.has(plan.externalRef)
-        ? [{ bundleId: plan.result.bundleId, ref: plan.externalRef, apiUpdatedAt: plan.apiUpdatedAt, deleted: false, rank }]
-        : [],
-    ),
-  ];
-  const losers = losingClaims(claims);
-  const losingHolderIds = new Set(losers.filter((l) => l.rank < 0).map((l) => l.bundleId));
-  return {
-    losingPlans: new Set(losers.filter((l) => l.rank >= 0).map((l) => l.rank)),
-    losingHolders: holders.filter((h) => losingHolderIds.has(h.bundleId)),
-  };
+  return holders;
 }
 
 /** Frees refs before any row takes them: the partial unique index is checked row by row. */
-async function releaseExternalRefs(
-  tx: Transaction,
-  plans: readonly BundlePlan[],
-  rows: ReadonlyMap<string, BundleRow>,
-  losingHolders: readonly BundleRow[],
-  context: PlanContext,
-): Promise<void> {
-  const releasing = plans
-    .filter((p) => p.write.kind === 'upsert')
-    .map((p) => ({ plan: p, before: rows.get(p.result.bundleId)?.externalRef ?? null }))
-    .filter(({ plan, before }) => before !== null && before !== plan.externalRef)
-    .map(({ plan }) => plan.result.bundleId);
-  if (releasing.length > 0) {
-    await tx.update(bundles).set({ externalRef: null }).where(inArray(bundles.bundleId, releasing));
+async function releaseExternalRefs(tx: Transaction, releasedRefIds: readonly string[], clearedHolders: readonly ClearedHolder[]): Promise<void> {
+  if (releasedRefIds.length > 0) {
+    await tx.update(bundles).set({ externalRef: null }).where(inArray(bundles.bundleId, [...releasedRefIds]));
   }
-  for (const holder of losingHolders) {
-    const cleared = withoutExternalRef(holder);
+  for (const holder of clearedHolders) {
     await tx
       .update(bundles)
-      .set({ externalRef: null, raw: cleared.raw, contentHash: cleared.contentHash })
+      .set({ externalRef: null, raw: holder.raw, contentHash: holder.contentHash })
       .where(sql`${bundles.bundleId} = ${holder.bundleId}`);
-    await tx.insert(bundleVersions).values(
-      versionRow(
-        { ...holder, ...cleared, externalRef: null },
-        {
-          source: context.source.source,
-          sourceRef: context.source.sourceRef ?? null,
-          observedAt: context.observedAt,
-          changedFields: ['external_ref'],
-        },
-      ),
-    );
+    await tx.insert(bundleVersions).values(holder.version);
   }
 }
 
@@ -213,10 +152,10 @@ async function writeBundleRows(tx: Transaction, plans: readonly BundlePlan[], ap
 }
 
 async function writeIncarnations(tx: Transaction, plans: readonly BundlePlan[]): Promise<void> {
-  const ops = plans.flatMap((plan) => plan.incarnations.map((op) => ({ bundleId: plan.result.bundleId, op })));
-  if (ops.length === 0) return;
+  const steps = plans.flatMap((plan) => plan.incarnations.map((step) => ({ bundleId: plan.result.bundleId, step })));
+  if (steps.length === 0) return;
   const of = <K extends IncarnationOp['op']>(kind: K) =>
-    ops.flatMap(({ bundleId, op }) => (op.op === kind ? [{ bundleId, op: op as Extract<IncarnationOp, { op: K }> }] : []));
+    steps.flatMap(({ bundleId, step }) => (step.op === kind ? [{ bundleId, op: step as Extract<IncarnationOp, { op: K }> }] : []));
 
   // Closing first: at most one open incarnation per bundle (partial unique index).
   for (const { op } of of('close')) {

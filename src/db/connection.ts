@@ -61,9 +61,7 @@ async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
         await lockClient.end({ timeout: 5 });
       }
     },
-    async ping() {
-      await db.execute(sql`select 1`);
-    },
+    ping: () => pingDatabase(db),
     async close() {
       await client.end({ timeout: 5 });
     },
@@ -87,11 +85,14 @@ async function openPglite(dir: string): Promise<DatabaseHandle> {
         migrationsSchema: MIGRATIONS_SCHEMA,
       });
     },
-    async ping() {
-      await db.execute(sql`select 1`);
-    },
+    ping: () => pingDatabase(db),
     async close() {
       await client.close();
     },
   };
+}
+
+/** One round trip to the database (readiness probes). */
+export async function pingDatabase(db: Database): Promise<void> {
+  await db.execute(sql`select 1`);
 }

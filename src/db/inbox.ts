@@ -2,11 +2,11 @@
 // TokPortal's event id, so a retry of the same event is recognised and never processed twice.
 // Life of an event: received → enqueued (a sync job exists) → processed (a worker applied a
 // fetch that started after it arrived). Side exits: ignored (unknown type), not_applicable
-// (no bundle to sync), rejected (valid signature, unusable body).
-import { and, asc, desc, eq, getTableColumns, inArray, is, isNotNull, isNull, lt, lte, or, SQL, sql } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
+// (no bundle to sync), rejected (valid signature, unusable body). Events come in through
+// inbox-insert.ts; read-only looks for operators are in inbox-reads.ts.
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Database } from './connection.js';
-import { bundleAccounts, bundles, webhookEvents, type NewWebhookEventRow, type WebhookEventRow } from './schema.js';
+import { bundleAccounts, bundles, webhookEvents, type WebhookEventRow } from './schema.js';
 
 export type InboxEventStatus = 'received' | 'enqueued' | 'processed' | 'ignored' | 'not_applicable' | 'rejected';
 
@@ -16,145 +16,6 @@ export const PENDING_EVENT_STATUSES = ['received', 'enqueued'] as const satisfie
 /** Bounds the text stored in last_error / status_reason. */
 const MAX_REASON_LENGTH = 2_000;
 const clip = (text: string): string => (text.length > MAX_REASON_LENGTH ? `${text.slice(0, MAX_REASON_LENGTH)}…` : text);
-
-/**
- * Inserts a batch of events in ONE multi-row statement. An id already in the inbox (or
- * repeated inside the batch) is a duplicate delivery: its row only gets `deliveries` bumped.
- * `inserted` lists ids new to the inbox; `duplicates` lists one entry per duplicate delivery.
- */
-export async function insertInboxEvents(
-  db: Database,
-  rows: NewWebhookEventRow[],
-): Promise<{ inserted: string[]; duplicates: string[] }> {
-  // Postgres refuses to touch one row twice in a statement, so repeats in the batch are
-  // folded into the first occurrence and reported as duplicates here.
-  // A usable delivery outranks a rejected one of the same id (see replaceRejectedEvents).
-  const firstById = new Map<string, NewWebhookEventRow>();
-  const repeated: string[] = [];
-  for (const row of rows) {
-    const first = firstById.get(row.eventId);
-    if (first) {
-      const deliveries = (first.deliveries ?? 1) + (row.deliveries ?? 1);
-      if (isRejected(first) && !isRejected(row)) firstById.set(row.eventId, { ...row, deliveries });
-      else first.deliveries = deliveries;
-      repeated.push(row.eventId);
-    } else {
-      firstById.set(row.eventId, { ...row });
-    }
-  }
-  if (firstById.size === 0) return { inserted: [], duplicates: [] };
-
-  // The whole batch is ONE jsonb parameter unpacked by jsonb_to_recordset: the statement text is
-  // the same for every batch size and is rendered once, where drizzle used to build rows × columns
-  // parameters per batch (the receiver's largest CPU cost after the request object itself).
-  // Still a parameterised statement: no value is ever spliced into the SQL.
-  const batch = JSON.stringify([...firstById.values()].map(inboxRecord));
-  const result = await db.execute(sql`${INSERT_INBOX_HEAD}${batch}${INSERT_INBOX_TAIL}`);
-  const results = (Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? [])) as { event_id: string; inserted: boolean }[];
-
-  const inserted: string[] = [];
-  let duplicates: string[] = [];
-  for (const row of results) (row.inserted ? inserted : duplicates).push(row.event_id);
-  const replaced = await replaceRejectedEvents(
-    db,
-    duplicates.flatMap((id) => {
-      const row = firstById.get(id);
-      return row && !isRejected(row) ? [row] : [];
-    }),
-  );
-  if (replaced.size > 0) {
-    inserted.push(...replaced);
-    duplicates = duplicates.filter((id) => !replaced.has(id));
-  }
-  return { inserted, duplicates: [...duplicates, ...repeated] };
-}
-
-const isRejected = (row: NewWebhookEventRow): boolean => row.status === 'rejected';
-
-/**
- * A usable delivery of an event id first stored as rejected (its body was cut, or its headers
- * disagreed with it) takes the rejected row's place and is processed: answering it "duplicate"
- * would make TokPortal stop retrying and lose the change. Only rejected rows are replaced, each
- * by one conditional UPDATE, so two such deliveries racing replace it once. Rare by nature: it
- * runs only for duplicates of usable deliveries.
- */
-async function replaceRejectedEvents(db: Database, rows: NewWebhookEventRow[]): Promise<Set<string>> {
-  const replaced = new Set<string>();
-  for (const row of rows) {
-    const updated = await db
-      .update(webhookEvents)
-      .set({
-        type: row.type,
-        apiVersion: row.apiVersion ?? null,
-        bundleId: row.bundleId ?? null,
-        accountId: row.accountId ?? null,
-        savedAccountId: row.savedAccountId ?? null,
-        payload: row.payload ?? null,
-        rawBody: null,
-        status: row.status ?? 'received',
-        statusReason: row.statusReason ?? null,
-        eventCreatedAt: row.eventCreatedAt ?? null,
-        // Received now: a fetch that started before this delivery must not count as covering it.
-        receivedAt: sql`now()`,
-        enqueuedAt: null,
-        processedAt: null,
-        attempts: 0,
-        lastError: null,
-      })
-      .where(and(eq(webhookEvents.eventId, row.eventId), eq(webhookEvents.status, 'rejected')))
-      .returning({ eventId: webhookEvents.eventId });
-    if (updated.length > 0) replaced.add(row.eventId);
-  }
-  return replaced;
-}
-
-// Built once from the Drizzle schema, so a column added there is inserted here too. The text
-// around the batch parameter is rendered to SQL once: per batch only the parameter changes.
-const INBOX_COLUMNS = Object.entries(getTableColumns(webhookEvents));
-const staticSql = (query: SQL) => {
-  const { sql: text, params } = new PgDialect().sqlToQuery(query);
-  if (params.length > 0) throw new Error('inbox insert: the static SQL must carry no parameters');
-  return sql.raw(text);
-};
-/** A schema default as SQL: `now()` stays SQL, a constant ('received', 1, 0) becomes its literal. */
-const defaultSql = (value: unknown): SQL => {
-  if (is(value, SQL)) return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return sql.raw(String(value));
-  if (typeof value === 'string') return sql.raw(`'${value.replaceAll("'", "''")}'`);
-  throw new Error(`inbox insert: unsupported column default ${String(value)}`);
-};
-// A value left out (undefined or null) takes the column's default, as in a Drizzle insert.
-const INSERT_INBOX_HEAD = staticSql(sql`insert into ${webhookEvents} (${sql.join(
-  INBOX_COLUMNS.map(([, column]) => sql.identifier(column.name)),
-  sql`, `,
-)}) select ${sql.join(
-  INBOX_COLUMNS.map(([, column]) => {
-    const value = sql`r.${sql.identifier(column.name)}`;
-    return column.hasDefault ? sql`coalesce(${value}, ${defaultSql(column.default)})` : value;
-  }),
-  sql`, `,
-)} from jsonb_to_recordset(`);
-const INSERT_INBOX_TAIL = staticSql(sql`::jsonb) as r(${sql.raw(INBOX_COLUMNS.map(([, column]) => `"${column.name}" ${column.getSQLType()}`).join(', '))})
-  on conflict (${sql.identifier(webhookEvents.eventId.name)}) do update
-    set ${sql.identifier(webhookEvents.deliveries.name)} = ${webhookEvents.deliveries} + excluded.${sql.identifier(webhookEvents.deliveries.name)}
-  -- xmax is 0 only for a row this statement inserted (an update stamps our transaction id).
-  returning ${webhookEvents.eventId} as event_id, (xmax = 0) as inserted`);
-
-/** One row as the JSON object jsonb_to_recordset reads: column names as keys, absent values left out. */
-function inboxRecord(row: NewWebhookEventRow): Record<string, unknown> {
-  const record: Record<string, unknown> = {};
-  for (const [key, column] of INBOX_COLUMNS) {
-    const value = (row as Record<string, unknown>)[key];
-    if (value === undefined || value === null) continue;
-    // A text parameter turned a lone UTF-16 surrogate into U+FFFD on the way out; JSON would carry
-    // it as an escape Postgres refuses. Payloads were checked for this before (delivery.ts).
-    record[column.name] = typeof value === 'string' && LONE_SURROGATES.test(value) ? value.replace(LONE_SURROGATES_ALL, '\uFFFD') : value;
-  }
-  return record;
-}
-
-const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const LONE_SURROGATES_ALL = new RegExp(LONE_SURROGATES.source, 'g');
 
 /** The relay and the receiver call this once the sync jobs of these events exist. */
 export async function markEventsEnqueued(db: Database, eventIds: string[]): Promise<void> {
@@ -219,35 +80,49 @@ export async function markEventsRequeued(db: Database, eventIds: string[]): Prom
     .where(and(inArray(webhookEvents.eventId, eventIds), eq(webhookEvents.status, 'enqueued')));
 }
 
-/** An inbox event a fetch covered, with how long it waited for it (the sync-lag metric). */
+/** An inbox event a fetch covers, with how long it has waited for it (the sync-lag metric). */
 export type CoveredEvent = { eventId: string; waitedSeconds: number };
 
 /**
- * A worker applied a fetch of this bundle that started at `receivedUpTo`: every pending
- * event of the bundle received before then is covered by it. One statement marks them and
- * says how long each waited, so no event is counted that another worker marked meanwhile.
+ * The events a fetch of this bundle that started at `receivedUpTo` answers: still pending, and
+ * received before the fetch started (a later one has its own job).
+ */
+const coveredBy = (bundleId: string, receivedUpTo: Date) =>
+  and(
+    eq(webhookEvents.bundleId, bundleId),
+    inArray(webhookEvents.status, [...PENDING_EVENT_STATUSES]),
+    lte(webhookEvents.receivedAt, receivedUpTo),
+  );
+
+/** Seconds since the event arrived, on the database clock that stamped received_at. */
+const waitedSeconds = sql<number>`extract(epoch from clock_timestamp() - ${webhookEvents.receivedAt})::float8`;
+
+const toCovered = (row: { eventId: string; waitedSeconds: number }): CoveredEvent => ({
+  eventId: row.eventId,
+  waitedSeconds: Math.max(0, Number(row.waitedSeconds)),
+});
+
+/** The events a fetch covers, left pending (the caller gives them another status). */
+export async function coveredBundleEvents(db: Database, bundleId: string, receivedUpTo: Date): Promise<CoveredEvent[]> {
+  const rows = await db
+    .select({ eventId: webhookEvents.eventId, waitedSeconds })
+    .from(webhookEvents)
+    .where(coveredBy(bundleId, receivedUpTo));
+  return rows.map(toCovered);
+}
+
+/**
+ * A worker applied a fetch of this bundle that started at `receivedUpTo`: the events it covers
+ * are processed. One statement marks them and says how long each waited, so no event is
+ * counted that another worker marked meanwhile.
  */
 export async function closeBundleEvents(db: Database, bundleId: string, receivedUpTo: Date): Promise<CoveredEvent[]> {
   const rows = await db
     .update(webhookEvents)
     .set({ status: 'processed', processedAt: sql`now()`, lastError: null })
-    .where(
-      and(
-        eq(webhookEvents.bundleId, bundleId),
-        inArray(webhookEvents.status, [...PENDING_EVENT_STATUSES]),
-        lte(webhookEvents.receivedAt, receivedUpTo),
-      ),
-    )
-    .returning({
-      eventId: webhookEvents.eventId,
-      waitedSeconds: sql<number>`extract(epoch from clock_timestamp() - ${webhookEvents.receivedAt})::float8`,
-    });
-  return rows.map((row) => ({ eventId: row.eventId, waitedSeconds: Math.max(0, Number(row.waitedSeconds)) }));
-}
-
-/** closeBundleEvents, counting what it marked. */
-export async function markBundleEventsProcessed(db: Database, bundleId: string, receivedUpTo: Date): Promise<number> {
-  return (await closeBundleEvents(db, bundleId, receivedUpTo)).length;
+    .where(coveredBy(bundleId, receivedUpTo))
+    .returning({ eventId: webhookEvents.eventId, waitedSeconds });
+  return rows.map(toCovered);
 }
 
 /** A sync attempt for this bundle failed: count it on its pending events, keep the last error. */

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { MIGRATIONS_FOLDER, type Database } from './connection.js';
-import { rowsOf } from './reports.js';
+import { rowsOf } from './result-rows.js';
 
 export type Migration = { tag: string; when: number };
 

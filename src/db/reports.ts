@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from './connection.js';
 import { REPORT_DEFINITIONS, type ReportDefinition, type ReportName } from './report-views.js';
+import { rowsOf } from './result-rows.js';
 
 export type ReportResult = {
   name: ReportName;
@@ -13,12 +14,6 @@ export type ReportResult = {
   /** More rows exist than the limit let through. */
   truncated: boolean;
 };
-
-/** postgres.js answers an array of rows, PGlite an object with `rows`. */
-export function rowsOf(result: unknown): Record<string, unknown>[] {
-  if (Array.isArray(result)) return result as Record<string, unknown>[];
-  return ((result as { rows?: Record<string, unknown>[] }).rows ?? []) as Record<string, unknown>[];
-}
 
 export async function runReport(db: Database, name: ReportName, limit: number): Promise<ReportResult> {
   const definition: ReportDefinition = REPORT_DEFINITIONS[name];

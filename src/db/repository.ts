@@ -1,16 +1,14 @@
 // The only way bundles get written. Every write is one transaction that serializes on the
 // bundle (advisory lock), decides from the stored state with the pure planner in src/sync/,
 // and writes the current row, the version history, the account timeline and the videos together.
-import { eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Database } from './connection.js';
 import { bundles, bundleVersions } from './schema.js';
 import { applyRound } from './apply-batch.js';
+import { bundleStateOf } from './bundle-rows.js';
 import { chunked, inRetriedTransaction, lockBundles } from './transactions.js';
-import { versionRow, type ApplyResult } from '../sync/apply-plan.js';
+import { versionRow, type ApplyResult, type PlanContext } from '../sync/apply-plan.js';
 import type { Observation, ObservationSource } from '../sync/observation.js';
-
-export type { ApplyOutcome, ApplyResult } from '../sync/apply-plan.js';
-export type { Observation, ObservationSource } from '../sync/observation.js';
 
 export async function applyBundleSnapshot(
   db: Database,
@@ -32,7 +30,7 @@ export async function applyBundleSnapshots(
 ): Promise<ApplyResult[]> {
   if (observations.length === 0) return [];
   const appliedAt = new Date();
-  const context = { source, observedAt: source.observedAt ?? appliedAt, appliedAt };
+  const context = planContext(source, appliedAt);
   const rounds = splitIntoRounds(observations);
   return inRetriedTransaction(db, async (tx) => {
     const results: ApplyResult[] = new Array(observations.length);
@@ -43,6 +41,11 @@ export async function applyBundleSnapshots(
     }
     return results;
   });
+}
+
+/** The observation's source as the planner records it; an observation without a time is as of now. */
+function planContext({ source, sourceRef, observedAt }: ObservationSource, appliedAt: Date): PlanContext {
+  return { source, sourceRef: sourceRef ?? null, observedAt: observedAt ?? appliedAt, appliedAt };
 }
 
 type Entry = { index: number; observation: Observation };
@@ -88,7 +91,7 @@ async function markGone(
       .set(mark === 'deleted' ? { deletedAt: at } : { notOwnedAt: at })
       .where(eq(bundles.bundleId, bundleId));
     await tx.insert(bundleVersions).values(
-      versionRow(row, {
+      versionRow(bundleStateOf(row), {
         source: mark === 'deleted' ? 'tombstone' : 'not_owned',
         sourceRef: source.sourceRef ?? null,
         observedAt: at,
@@ -97,38 +100,4 @@ async function markGone(
     );
     return true;
   });
-}
-
-export type BundleSyncState = {
-  bundleId: string;
-  apiUpdatedAt: Date;
-  detailSyncedAt: Date | null;
-  /** TokPortal's updated_at of the last detail we applied (api_updated_at may be newer, from a list). */
-  detailUpdatedAt: Date | null;
-  remadeCount: number;
-  accountStatus: string | null;
-  status: string;
-  deletedAt: Date | null;
-  /** The stored document, compared field by field with a list item. */
-  raw: unknown;
-};
-
-/** What the mirror holds for these bundles, for the catch-up's "is a detail call worth it" decision. */
-export async function getBundleSyncStates(db: Database, bundleIds: string[]): Promise<Map<string, BundleSyncState>> {
-  if (bundleIds.length === 0) return new Map();
-  const rows = await db
-    .select({
-      bundleId: bundles.bundleId,
-      apiUpdatedAt: bundles.apiUpdatedAt,
-      detailSyncedAt: bundles.detailSyncedAt,
-      detailUpdatedAt: bundles.detailUpdatedAt,
-      remadeCount: bundles.remadeCount,
-      accountStatus: bundles.accountStatus,
-      status: bundles.status,
-      deletedAt: bundles.deletedAt,
-      raw: bundles.raw,
-    })
-    .from(bundles)
-    .where(inArray(bundles.bundleId, [...new Set(bundleIds)]));
-  return new Map(rows.map((row) => [row.bundleId, row]));
 }

@@ -2,10 +2,10 @@
 // page to list and the counters, so a list-page job needs only the run id, an interrupted
 // backfill resumes where it stopped, and the row doubles as the one-reconcile-at-a-time lock.
 import { randomBytes } from 'node:crypto';
-import { rowsOf } from './reports.js';
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { rowsOf } from './result-rows.js';
 import type { Database } from './connection.js';
-import { bundles, syncRunListings, syncRuns, type SyncRunRow } from './schema.js';
+import { syncRunListings, syncRuns, type SyncRunRow } from './schema.js';
 import type { PassFigures } from '../sync/page-walk.js';
 import type { DetailsMode } from '../sync/detail-policy.js';
 
@@ -81,6 +81,17 @@ export async function createRun(db: Database, kind: SyncRunKind, params: SyncRun
 
 export async function getRun(db: Database, runId: string): Promise<SyncRun | null> {
   const [row] = await db.select().from(syncRuns).where(eq(syncRuns.id, runId));
+  return row ? toRun(row) : null;
+}
+
+/** The most recently started run of this kind, other than `excluding` when given. */
+export async function latestRun(db: Database, kind: SyncRunKind, excluding?: string | null): Promise<SyncRun | null> {
+  const [row] = await db
+    .select()
+    .from(syncRuns)
+    .where(and(eq(syncRuns.kind, kind), excluding ? ne(syncRuns.id, excluding) : undefined))
+    .orderBy(desc(syncRuns.startedAt))
+    .limit(1);
   return row ? toRun(row) : null;
 }
 
@@ -310,23 +321,4 @@ export async function startReconcileRun(
       .returning();
     return { started: true, run: toRun(row!), replaced };
   });
-}
-
-/**
- * Live bundles a complete listing that started at `listingStartedAt` did not show. A bundle
- * first seen after the listing started may simply have been created behind its cursor.
- */
-export async function findUnlistedBundleIds(db: Database, listingStartedAt: Date): Promise<string[]> {
-  const rows = await db
-    .select({ bundleId: bundles.bundleId })
-    .from(bundles)
-    .where(
-      and(
-        isNull(bundles.deletedAt),
-        isNull(bundles.notOwnedAt),
-        sql`coalesce(${bundles.lastListedAt}, ${bundles.firstSeenAt}) < ${listingStartedAt.toISOString()}::timestamptz`,
-      ),
-    )
-    .orderBy(bundles.bundleId);
-  return rows.map((row) => row.bundleId);
 }

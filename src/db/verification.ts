@@ -5,7 +5,7 @@ import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { StoredForAudit } from '../sync/audit.js';
 import type { Database } from './connection.js';
 import { bundleAccounts, bundles, bundleVideos } from './schema.js';
-import { rowsOf } from './reports.js';
+import { rowsOf } from './result-rows.js';
 
 const live = and(isNull(bundles.deletedAt), isNull(bundles.notOwnedAt));
 

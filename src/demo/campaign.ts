@@ -2,8 +2,7 @@
 // the API (create, publish, rename) and what TokPortal's operators do on their side (configure,
 // review, finalize, remake), with webhooks duplicated, delayed and reordered half-way through.
 // After each step the pipeline is left to come to rest, so each step reports what it caused.
-import { count, gt } from 'drizzle-orm';
-import { webhookEvents } from '../db/schema.js';
+import { countInboxEvents } from '../db/inbox-reads.js';
 import { type BundleRecord, planNextStep, type StepName } from '../../fake-tokportal/index.js';
 import type { TokPortalClient } from '../tokportal/client.js';
 import { reconcileNow, waitForRest, type Pipeline } from './settle.js';
@@ -178,21 +177,13 @@ const STEPS: Step[] = [
   },
 ];
 
-async function eventCount(ctx: CampaignContext, minDeliveries = 1): Promise<number> {
-  const [row] = await ctx.db
-    .select({ n: count() })
-    .from(webhookEvents)
-    .where(minDeliveries > 1 ? gt(webhookEvents.deliveries, minDeliveries - 1) : undefined);
-  return Number(row?.n ?? 0);
-}
-
 /** Plays every step, waiting for the pipeline to rest after each; `onStep` narrates. */
 export async function runCampaign(ctx: CampaignContext, onStep: (report: StepReport) => void = () => {}): Promise<CampaignResult> {
   const state: CampaignState = { created: [], refs: new Map(), remade: [] };
   const steps: StepReport[] = [];
   for (const [index, step] of STEPS.entries()) {
     const startedAt = Date.now();
-    const events = await eventCount(ctx);
+    const events = await countInboxEvents(ctx.db);
     const stats = ctx.fake.stats();
     const detail = await step.run(ctx, state);
     await waitForRest(ctx);
@@ -201,7 +192,7 @@ export async function runCampaign(ctx: CampaignContext, onStep: (report: StepRep
       index: index + 1,
       title: step.title,
       detail,
-      events: (await eventCount(ctx)) - events,
+      events: (await countInboxEvents(ctx.db)) - events,
       deliveries: after.webhooksSent - stats.webhooksSent,
       refetches: (after.requests[DETAIL_ROUTE] ?? 0) - (stats.requests[DETAIL_ROUTE] ?? 0),
       durationMs: Date.now() - startedAt,
@@ -214,6 +205,6 @@ export async function runCampaign(ctx: CampaignContext, onStep: (report: StepRep
     steps,
     createdBundleIds: state.created,
     remadeBundleIds: state.remade,
-    duplicatedEvents: await eventCount(ctx, 2),
+    duplicatedEvents: await countInboxEvents(ctx.db, 2),
   };
 }

@@ -1,10 +1,9 @@
 // "The pipeline is at rest": the fake has no webhook left to deliver, every inbox event is
 // processed, and the queue holds no work but the reconcile scheduler's next tick. The demo
 // waits for it after each step, so each narrated line reports what that step caused.
-import { and, count, desc, eq, inArray, ne } from 'drizzle-orm';
 import type { Database } from '../db/connection.js';
-import { PENDING_EVENT_STATUSES } from '../db/inbox.js';
-import { syncRuns, webhookEvents } from '../db/schema.js';
+import { readInboxSnapshot } from '../db/inbox-reads.js';
+import { latestRun } from '../db/sync-runs.js';
 import type { FakeTokPortal } from '../../fake-tokportal/index.js';
 import { JOB, PRIORITY } from '../queue/jobs.js';
 import type { SyncQueue } from '../queue/sync-queue.js';
@@ -14,16 +13,13 @@ export type Pipeline = { fake: FakeTokPortal; db: Database; queue: SyncQueue };
 export type Backlog = { webhooksPending: number; inboxPending: number; jobsQueued: number; jobsFailed: number };
 
 export async function readBacklog({ fake, db, queue }: Pipeline): Promise<Backlog> {
-  const [inbox] = await db
-    .select({ n: count() })
-    .from(webhookEvents)
-    .where(inArray(webhookEvents.status, [...PENDING_EVENT_STATUSES]));
+  const inbox = await readInboxSnapshot(db);
   const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'paused', 'failed');
   // The scheduler always holds its next reconcile as a delayed job: that one is not work left.
   const delayed = (await queue.getDelayed()).filter((job) => !job.repeatJobKey).length;
   return {
     webhooksPending: fake.stats().webhooksPending,
-    inboxPending: Number(inbox?.n ?? 0),
+    inboxPending: inbox.unprocessed,
     jobsQueued: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.active ?? 0) + (counts.paused ?? 0) + delayed,
     jobsFailed: counts.failed ?? 0,
   };
@@ -63,30 +59,15 @@ export async function waitForRest(pipeline: Pipeline, timeoutMs = 30_000, interv
  */
 export async function reconcileNow(pipeline: Pipeline, timeoutMs = 30_000): Promise<void> {
   const { db, queue } = pipeline;
-  const previous = await latestReconcile(db);
+  const previous = (await latestRun(db, 'reconcile'))?.id ?? null;
   await queue.add(JOB.reconcile, {}, { priority: PRIORITY.reconcile, attempts: 3, removeOnComplete: true });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [run] = await db
-      .select({ id: syncRuns.id, status: syncRuns.status, lastError: syncRuns.lastError })
-      .from(syncRuns)
-      .where(and(eq(syncRuns.kind, 'reconcile'), previous ? ne(syncRuns.id, previous) : undefined))
-      .orderBy(desc(syncRuns.startedAt))
-      .limit(1);
+    const run = await latestRun(db, 'reconcile', previous);
     if (run?.status === 'failed') throw new Error(`reconcile ${run.id} failed: ${run.lastError ?? 'unknown error'}`);
     if (run?.status === 'completed') break;
     if (Date.now() > deadline) throw new Error(`the reconcile did not complete within ${timeoutMs / 1_000} s`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   await waitForRest(pipeline, timeoutMs);
-}
-
-async function latestReconcile(db: Database): Promise<string | null> {
-  const [run] = await db
-    .select({ id: syncRuns.id })
-    .from(syncRuns)
-    .where(eq(syncRuns.kind, 'reconcile'))
-    .orderBy(desc(syncRuns.startedAt))
-    .limit(1);
-  return run?.id ?? null;
 }

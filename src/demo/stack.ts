@@ -3,9 +3,8 @@
 // scheduler are started later by the same `startAll` that `tokportal-sync start` uses, so the
 // demo shows the production path and nothing else.
 import { rm } from 'node:fs/promises';
-import { count } from 'drizzle-orm';
 import { loadConfig, type Config } from '../config.js';
-import { bundles } from '../db/schema.js';
+import { countBundles } from '../db/bundles-read.js';
 import { startFakeTokPortal, type FakeTokPortal } from '../../fake-tokportal/index.js';
 import { EXIT_CODE, FatalError } from '../lib/fatal-error.js';
 import { createLogger } from '../lib/logger.js';
@@ -95,8 +94,7 @@ export async function openDemoStack(settings: DemoSettings): Promise<DemoStack> 
  * real mirror) would make it meaningless, and the demo must never write into a real mirror.
  */
 async function assertEmptyMirror(runtime: Runtime, databaseUrl: string | undefined): Promise<void> {
-  const [row] = await runtime.db.select({ n: count() }).from(bundles);
-  const held = Number(row?.n ?? 0);
+  const held = await countBundles(runtime.db);
   if (held === 0 || !databaseUrl) return;
   throw new FatalError(
     `the database at ${redactUrl(databaseUrl)} already holds ${held} bundles; the demo needs an empty mirror: ` +

@@ -1,9 +1,9 @@
 // The demo's closing check: does the mirror equal the fake's truth? Every bundle's fields as
 // GET /bundles/:id shows them now, its videos, and its chain of handles. The comparison is
 // pure (two read-outs in, mismatches out) so a failure names the bundle and the field.
-import { asc } from 'drizzle-orm';
+import { readMirrorContents } from '../db/bundles-read.js';
 import type { Database } from '../db/connection.js';
-import { bundleAccounts, bundles, bundleVideos, type BundleRow } from '../db/schema.js';
+import type { BundleRow } from '../db/schema.js';
 
 export type BundleTruth = {
   /** GET /bundles/:id as the API answers it now. */
@@ -150,18 +150,11 @@ export function compareMirror(truth: ReadonlyMap<string, BundleTruth>, mirror: R
 }
 
 export async function readMirror(db: Database): Promise<Map<string, MirrorBundle>> {
+  const contents = await readMirrorContents(db);
   const mirror = new Map<string, MirrorBundle>();
-  for (const row of await db.select().from(bundles)) mirror.set(row.bundleId, { row, videos: [], timeline: [] });
-  const videos = await db
-    .select({ bundleId: bundleVideos.bundleId, position: bundleVideos.position, status: bundleVideos.status })
-    .from(bundleVideos)
-    .orderBy(asc(bundleVideos.bundleId), asc(bundleVideos.position));
-  for (const video of videos) mirror.get(video.bundleId)?.videos.push({ position: video.position, status: video.status });
-  const accounts = await db
-    .select({ bundleId: bundleAccounts.bundleId, username: bundleAccounts.username })
-    .from(bundleAccounts)
-    .orderBy(asc(bundleAccounts.bundleId), asc(bundleAccounts.incarnation));
-  for (const account of accounts) if (account.username !== null) mirror.get(account.bundleId)?.timeline.push(account.username);
+  for (const row of contents.bundles) mirror.set(row.bundleId, { row, videos: [], timeline: [] });
+  for (const video of contents.videos) mirror.get(video.bundleId)?.videos.push({ position: video.position, status: video.status });
+  for (const account of contents.handles) if (account.username !== null) mirror.get(account.bundleId)?.timeline.push(account.username);
   return mirror;
 }
 

@@ -1,6 +1,6 @@
 // What `tokportal-sync audit` prints: each difference on a line (bundle, field, mirror, API), then
 // a summary; or the same as JSON.
-import type { AuditResult } from '../worker/audit.js';
+import type { AuditFindings as AuditResult } from '../sync/audit.js';
 
 const MAX_VALUE = 120;
 

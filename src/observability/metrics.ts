@@ -2,12 +2,10 @@
 // Each call builds its own Registry instead of using prom-client's global one: tests run
 // many apps in one process, and a second registration of a name on the global registry throws.
 // Queue depth and inbox lag are read at scrape time (collect), so they are never stale.
-import { inArray, sql } from 'drizzle-orm';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Queue } from 'bullmq';
 import type { Database } from '../db/connection.js';
-import { PENDING_EVENT_STATUSES } from '../db/inbox.js';
-import { webhookEvents } from '../db/schema.js';
+import { readInboxSnapshot, type InboxSnapshot } from '../db/inbox-reads.js';
 import { withTimeout } from '../lib/with-timeout.js';
 
 export const METRIC_PREFIX = 'tokportal_sync_';
@@ -194,24 +192,6 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     trackInbox(db) {
       inboxDb = db;
     },
-  };
-}
-
-type InboxSnapshot = { unprocessed: number; unenqueued: number; oldestAgeSeconds: number };
-
-async function readInboxSnapshot(db: Database): Promise<InboxSnapshot> {
-  const [row] = await db
-    .select({
-      unprocessed: sql<number>`count(*)::int`,
-      unenqueued: sql<number>`(count(*) filter (where ${webhookEvents.enqueuedAt} is null))::int`,
-      oldestAge: sql<number>`coalesce(extract(epoch from now() - min(${webhookEvents.receivedAt})), 0)::float8`,
-    })
-    .from(webhookEvents)
-    .where(inArray(webhookEvents.status, [...PENDING_EVENT_STATUSES]));
-  return {
-    unprocessed: Number(row?.unprocessed ?? 0),
-    unenqueued: Number(row?.unenqueued ?? 0),
-    oldestAgeSeconds: Math.max(0, Number(row?.oldestAge ?? 0)),
   };
 }
 

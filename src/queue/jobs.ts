@@ -2,6 +2,7 @@
 // one job per TokPortal API call, so BullMQ's queue-wide rate limiter counts API calls
 // and every process together stays under TokPortal's limit.
 import type { JobsOptions } from 'bullmq';
+import type { SyncReason } from '../sync/observation.js';
 
 export const SYNC_QUEUE_NAME = 'tokportal-api';
 
@@ -18,9 +19,6 @@ export const JOB = {
   auditBundle: 'audit-bundle',
 } as const;
 export type JobName = (typeof JOB)[keyof typeof JOB];
-
-/** Why a bundle is being refetched; lands in bundle_versions.source. */
-export type SyncReason = 'webhook' | 'backfill' | 'reconcile' | 'replay' | 'manual' | 'verify' | 'audit';
 
 export type SyncBundleData = {
   bundleId: string;

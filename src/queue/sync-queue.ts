@@ -14,8 +14,8 @@ import {
   type ReconcileData,
   type SyncBundleData,
   type VerifyTickData,
-  type SyncReason,
 } from './jobs.js';
+import type { SyncReason } from '../sync/observation.js';
 
 export type SyncJobData = SyncBundleData | ListPageData | ReconcileData | VerifyTickData | AuditBundleData;
 export type SyncQueue = Queue<SyncJobData>;

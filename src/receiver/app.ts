@@ -5,8 +5,8 @@ import type { Database } from '../db/connection.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { SyncQueue } from '../queue/sync-queue.js';
-import { adminRoutes } from './admin.js';
-import { healthRoutes } from './health.js';
+import { adminRoutes } from '../http/admin.js';
+import { healthRoutes } from '../http/health.js';
 import type { InboxWriter } from './inbox-writer.js';
 import { webhookRoutes } from './webhook.js';
 

@@ -5,7 +5,7 @@
 // While a batch is being written the next one fills up, so batches grow with load by themselves.
 import type { Redis } from 'ioredis';
 import type { Database } from '../db/connection.js';
-import { insertInboxEvents } from '../db/inbox.js';
+import { insertInboxEvents } from '../db/inbox-insert.js';
 import type { NewWebhookEventRow } from '../db/schema.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../observability/metrics.js';

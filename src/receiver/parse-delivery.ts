@@ -2,6 +2,7 @@
 // what does the inbox do with it. No I/O here, so every bad-input rule is unit-testable.
 import { createHash } from 'node:crypto';
 import type { NewWebhookEventRow } from '../db/schema.js';
+import { hasLoneSurrogate } from '../lib/lone-surrogates.js';
 import { isKnownEventType, webhookEnvelopeSchema, type WebhookEnvelope } from '../tokportal/schemas.js';
 
 export type DeliveryHeaders = { eventId?: string | undefined; eventType?: string | undefined };
@@ -141,12 +142,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** Deeper than any real event; deep enough input overflows the JS stack and Postgres' jsonb parser. */
 export const MAX_PAYLOAD_DEPTH = 64;
-// A surrogate half without its partner (e.g. an emoji cut in two by a careless truncation).
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function unstorableText(text: string): string | null {
   if (text.includes('\u0000')) return 'payload contains a NUL character (\\u0000), which Postgres jsonb cannot store';
-  if (LONE_SURROGATE.test(text)) return 'payload contains a lone UTF-16 surrogate (\\ud800-\\udfff), which Postgres jsonb cannot store';
+  if (hasLoneSurrogate(text)) return 'payload contains a lone UTF-16 surrogate (\\ud800-\\udfff), which Postgres jsonb cannot store';
   return null;
 }
 

@@ -8,7 +8,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { SyncQueue } from '../queue/sync-queue.js';
 import { createReceiverApp } from './app.js';
-import { listenGracefully } from './graceful-server.js';
+import { listenGracefully } from '../http/graceful-server.js';
 import { InboxWriter, type InboxWriterOptions } from './inbox-writer.js';
 import { Relay, type RelayOptions } from './relay.js';
 

@@ -1,6 +1,5 @@
 // Decides everything one observation does to the mirror, from the stored state alone, so the
 // repository only has to execute the plan inside its transaction.
-import type { BundleRow, NewBundleRow, NewBundleVersionRow } from '../db/schema.js';
 import {
   changedFields,
   columnsFromRaw,
@@ -17,7 +16,8 @@ import {
   type IncarnationOp,
   type KnownIncarnation,
 } from './incarnations.js';
-import type { Observation, ObservationSource } from './observation.js';
+import type { BundleState, VersionRecord, VersionSource } from './bundle-state.js';
+import type { Observation, SyncReason } from './observation.js';
 import { detailUnderNewerList, staleReason, type StaleReason } from './staleness.js';
 
 export type ApplyOutcome = 'created' | 'changed' | 'unchanged' | 'stale';
@@ -33,18 +33,25 @@ export type ApplyResult = {
   newHandles: string[];
 };
 
-export type StoredBundle = { row: BundleRow | null; latestIncarnation: KnownIncarnation | null };
+/** What the mirror holds of the bundle before the observation: its state (null if never seen) and latest account. */
+export type StoredBundle = { row: BundleState | null; latestIncarnation: KnownIncarnation | null };
 
+/** Where the observation came from and when: what the version history records. */
 export type PlanContext = {
-  source: ObservationSource;
+  source: SyncReason;
+  /** The webhook event id, run id, ... that caused the observation. */
+  sourceRef: string | null;
+  /** When the API answered. */
   observedAt: Date;
+  /** When the mirror takes it (bookkeeping times). */
   appliedAt: Date;
   /** Another bundle holds this observation's external_ref with a newer claim: record null. */
   dropExternalRef?: boolean;
 };
 
 export type RowWrite =
-  | { kind: 'upsert'; row: NewBundleRow & { bundleId: string } }
+  /** The whole state the bundle ends with. */
+  | { kind: 'upsert'; row: BundleState }
   /**
    * Nothing but bookkeeping timestamps moves (the fast path of a re-listing). synced: the state is
    * confirmed as of this observation (last_synced_at, observed_at); detail: a detail confirmed it
@@ -62,21 +69,26 @@ export type BundlePlan = {
   /** The external_ref and updated_at the row ends with: what a uniqueness conflict is decided on. */
   externalRef: string | null;
   apiUpdatedAt: Date;
-  version: Omit<NewBundleVersionRow, 'id'> | null;
+  version: VersionRecord | null;
   incarnations: IncarnationOp[];
   videos: VideoWrite;
 };
 
+/**
+ * Whether planApply will look at the bundle's latest account incarnation (the storage reads it
+ * only then): only a detail, or a list item whose remade_count grew, can touch the timeline.
+ */
+export function needsLatestIncarnation(observation: Observation, stored: BundleState | null): boolean {
+  if (!stored) return observation.kind === 'detail';
+  return observation.kind === 'detail' || observation.bundle.remade.remade_count > stored.remadeCount;
+}
+
 export function planApply(stored: StoredBundle, observation: Observation, context: PlanContext): BundlePlan {
   const { row: before } = stored;
   const isDetail = observation.kind === 'detail';
-  const incomingColumns = columnsFromRaw(mergeObservation((before?.raw as RawBundle | undefined) ?? null, observation));
+  const incomingColumns = columnsFromRaw(mergeObservation(before?.raw ?? null, observation));
   const freshness = { ...incomingColumns, observedAt: context.observedAt, kind: observation.kind };
-  const raw: RawBundle = mergeObservation(
-    (before?.raw as RawBundle | undefined) ?? null,
-    observation,
-    detailUnderNewerList(before, freshness),
-  );
+  const raw: RawBundle = mergeObservation(before?.raw ?? null, observation, detailUnderNewerList(before, freshness));
   if (context.dropExternalRef) raw.external_ref = null;
   const columns = columnsFromRaw(raw);
   const { bundleId } = columns;
@@ -101,7 +113,7 @@ export function planApply(stored: StoredBundle, observation: Observation, contex
   const hash = contentHash(content);
   const revived = before?.deletedAt != null;
   const ownedAgain = before?.notOwnedAt != null;
-  const fields = before ? changedFields(contentOf(before.raw as RawBundle), content) : [];
+  const fields = before ? changedFields(contentOf(before.raw), content) : [];
   if (revived) fields.push('deleted_at');
   if (ownedAgain) fields.push('not_owned_at');
   const outcome = !before ? 'created' : before.contentHash !== hash || revived || ownedAgain ? 'changed' : 'unchanged';
@@ -146,8 +158,8 @@ export function planApply(stored: StoredBundle, observation: Observation, contex
       : versionRow(
           { ...columns, raw, contentHash: hash },
           {
-            source: context.source.source,
-            sourceRef: context.source.sourceRef ?? null,
+            source: context.source,
+            sourceRef: context.sourceRef,
             observedAt: context.observedAt,
             changedFields: fields,
           },
@@ -173,15 +185,15 @@ export function planApply(stored: StoredBundle, observation: Observation, contex
 }
 
 /** The row of a bundle that lost its external_ref to a newer claim: the same state with the ref cleared. */
-export function withoutExternalRef(row: BundleRow): { raw: RawBundle; contentHash: string } {
-  const raw = { ...(row.raw as RawBundle), external_ref: null };
+export function withoutExternalRef(row: BundleState): { raw: RawBundle; contentHash: string } {
+  const raw = { ...row.raw, external_ref: null };
   return { raw, contentHash: contentHash(contentOf(raw)) };
 }
 
-export type VersionMeta = { source: string; sourceRef: string | null; observedAt: Date; changedFields: string[] };
+export type VersionMeta = { source: VersionSource; sourceRef: string | null; observedAt: Date; changedFields: string[] };
 
 type VersionedState = Pick<
-  BundleRow,
+  BundleState,
   | 'bundleId'
   | 'status'
   | 'accountStatus'
@@ -194,8 +206,8 @@ type VersionedState = Pick<
   | 'raw'
 >;
 
-/** A bundle_versions row: the state after the change, and what caused it. */
-export function versionRow(state: VersionedState, meta: VersionMeta): Omit<NewBundleVersionRow, 'id'> {
+/** A history entry: the state after the change, and what caused it. */
+export function versionRow(state: VersionedState, meta: VersionMeta): VersionRecord {
   return {
     bundleId: state.bundleId,
     observedAt: meta.observedAt,

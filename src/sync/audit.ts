@@ -74,3 +74,14 @@ export function auditBundle(stored: StoredForAudit, answer: ApiAnswer): Differen
   }
   return differences;
 }
+
+/** One bundle's check: what differed, and what the API said of it (applied, or gone for this key). */
+export type BundleAudit = { bundleId: string; differences: Difference[]; outcome: 'applied' | 'tombstoned' | 'not_owned' };
+
+/** What an audit found, bundle by bundle. */
+export type AuditFindings = {
+  auditId: string;
+  audited: BundleAudit[];
+  /** Bundles whose check failed for good (API errors after the retries): not known to be equal. */
+  failed: { bundleId: string; error: string }[];
+};

@@ -2,7 +2,6 @@
 // columns derived from it, and a flat "content" map that the hash and the changed-field list
 // are computed from. Everything derives from the merged raw, so columns, hash and history can
 // never disagree with each other.
-import type { BundleRow } from '../db/schema.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
 import type { Observation } from './observation.js';
 
@@ -101,43 +100,43 @@ export function changedFields(before: Record<string, unknown>, after: Record<str
   return [...names].filter((name) => canonicalJson(before[name]) !== canonicalJson(after[name])).sort();
 }
 
-export type BundleColumns = Pick<
-  BundleRow,
-  | 'bundleId'
-  | 'externalRef'
-  | 'title'
-  | 'bundleType'
-  | 'platform'
-  | 'country'
-  | 'status'
-  | 'accountStatus'
-  | 'videosQuantity'
-  | 'editsQuantity'
-  | 'usedEdits'
-  | 'creditCost'
-  | 'existingAccountId'
-  | 'autoFinalizeVideos'
-  | 'wantsNicheWarming'
-  | 'wantsDeepWarming'
-  | 'wantsModeration'
-  | 'isPublished'
-  | 'accountConfigured'
-  | 'videosTotal'
-  | 'videosConfiguredCount'
-  | 'nextAction'
-  | 'wasRemade'
-  | 'remadeCount'
-  | 'oldUsername'
-  | 'remadeAt'
-  | 'savedAccountId'
-  | 'accountListingId'
-  | 'username'
-  | 'visibleName'
-  | 'biography'
-  | 'profilePictureUrl'
-  | 'apiCreatedAt'
-  | 'apiUpdatedAt'
->;
+/** The typed fields of a bundle, each derived from the merged raw document (columnsFromRaw). */
+export type BundleColumns = {
+  bundleId: string;
+  externalRef: string | null;
+  title: string | null;
+  bundleType: string | null;
+  platform: string | null;
+  country: string | null;
+  status: string;
+  accountStatus: string | null;
+  videosQuantity: number | null;
+  editsQuantity: number | null;
+  usedEdits: number | null;
+  creditCost: number | null;
+  existingAccountId: string | null;
+  autoFinalizeVideos: boolean | null;
+  wantsNicheWarming: boolean | null;
+  wantsDeepWarming: boolean | null;
+  wantsModeration: boolean | null;
+  isPublished: boolean | null;
+  accountConfigured: boolean | null;
+  videosTotal: number | null;
+  videosConfiguredCount: number | null;
+  nextAction: string | null;
+  wasRemade: boolean;
+  remadeCount: number;
+  oldUsername: string | null;
+  remadeAt: Date | null;
+  savedAccountId: string | null;
+  accountListingId: string | null;
+  username: string | null;
+  visibleName: string | null;
+  biography: string | null;
+  profilePictureUrl: string | null;
+  apiCreatedAt: Date | null;
+  apiUpdatedAt: Date;
+};
 
 // The raw document may have been through jsonb, so every value is checked, never cast.
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);

@@ -10,7 +10,7 @@ export type DetailsMode = (typeof DETAILS_MODES)[number];
 export const isDetailsMode = (value: string): value is DetailsMode =>
   (DETAILS_MODES as readonly string[]).includes(value);
 
-/** What the mirror knows of a bundle, read before the list item is applied (structurally a BundleSyncState). */
+/** What the mirror knows of a bundle, read before the list item is applied. */
 export type KnownBundleState = {
   apiUpdatedAt: Date;
   detailSyncedAt: Date | null;

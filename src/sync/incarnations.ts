@@ -11,22 +11,39 @@
 //   old_username (the one right before the current); it is recorded with evidence
 //   'old_username' when it is not one we already have, and the remakes nobody saw are counted
 //   in unseen_before. Handles are never invented.
-import type { BundleAccountRow, NewBundleAccountRow } from '../db/schema.js';
-
 export type AccountIdentity = {
   accountListingId: string | null;
   savedAccountId: string | null;
   username: string | null;
 };
 
-export type KnownIncarnation = Pick<
-  BundleAccountRow,
-  'id' | 'incarnation' | 'remadeCount' | 'accountListingId' | 'savedAccountId' | 'username' | 'replacedAt'
->;
+/** The latest account incarnation the mirror holds for a bundle, as far as the plan needs it. */
+export type KnownIncarnation = AccountIdentity & {
+  id: number;
+  /** 1 for the first account, +1 per incarnation we know of. */
+  incarnation: number;
+  /** remade_count TokPortal reported when this incarnation was first seen (null if inferred). */
+  remadeCount: number | null;
+  /** When a remake replaced it; null while it is the current account. */
+  replacedAt: Date | null;
+};
 
 export type RemakeInfo = { remadeCount: number; oldUsername: string | null; remadeAt: Date | null };
 
-export type NewIncarnation = Omit<NewBundleAccountRow, 'id' | 'bundleId'>;
+/** How we know of a handle: seen in a detail, or only named by a later remake (remade.old_username). */
+export type IncarnationEvidence = 'observed' | 'old_username';
+
+/** An incarnation to record (the storage gives it its id and bundle). */
+export type NewIncarnation = AccountIdentity & {
+  incarnation: number;
+  remadeCount: number | null;
+  /** Remakes TokPortal made between the previous known incarnation and this one that we never saw. */
+  unseenBefore: number;
+  evidence: IncarnationEvidence;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+  replacedAt: Date | null;
+};
 
 export type IncarnationOp =
   | { op: 'close'; id: number; replacedAt: Date }
@@ -61,7 +78,13 @@ function sameAccount(latest: KnownIncarnation, identity: AccountIdentity): boole
     : identity.username !== null && identity.username === latest.username;
 }
 
-function opened(identity: AccountIdentity, remade: RemakeInfo, observedAt: Date, incarnation: number, unseenBefore: number) {
+function opened(
+  identity: AccountIdentity,
+  remade: RemakeInfo,
+  observedAt: Date,
+  incarnation: number,
+  unseenBefore: number,
+): Extract<IncarnationOp, { op: 'open' }> {
   return {
     op: 'open' as const,
     row: {
@@ -78,7 +101,12 @@ function opened(identity: AccountIdentity, remade: RemakeInfo, observedAt: Date,
 }
 
 /** The handle right before the current one, known only from remade.old_username. */
-function inferredPrevious(remade: RemakeInfo, observedAt: Date, incarnation: number, unseenBefore: number) {
+function inferredPrevious(
+  remade: RemakeInfo,
+  observedAt: Date,
+  incarnation: number,
+  unseenBefore: number,
+): Extract<IncarnationOp, { op: 'open' }> {
   return {
     op: 'open' as const,
     row: {
@@ -167,5 +195,5 @@ export function planIncarnationsForList(
 }
 
 function handlesOf(ops: IncarnationOp[]): string[] {
-  return ops.flatMap((op) => (op.op === 'open' && op.row.username ? [op.row.username] : []));
+  return ops.flatMap((step) => (step.op === 'open' && step.row.username ? [step.row.username] : []));
 }

@@ -5,17 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { QueueEvents, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_JOB_OPTIONS, JOB, PRIORITY, SYNC_QUEUE_NAME, type AuditBundleData } from '../queue/jobs.js';
-import type { Difference } from '../sync/audit.js';
+import type { AuditFindings, BundleAudit } from '../sync/audit.js';
 import type { AuditBundleOutcome } from './audit-bundle.js';
 import type { SyncWorkerHandle, WorkerStop } from './worker.js';
 
-export type BundleAudit = { bundleId: string; differences: Difference[]; refresh: AuditBundleOutcome['refresh'] };
-
-export type AuditResult = {
-  auditId: string;
-  audited: BundleAudit[];
-  /** Bundles whose check failed for good (API errors after the retries): not known to be equal. */
-  failed: { bundleId: string; error: string }[];
+export type AuditResult = AuditFindings & {
   /** The in-process worker stopped on its own (API key rejected). */
   stop?: Extract<WorkerStop, { reason: 'auth-rejected' }>;
 };
@@ -54,7 +48,7 @@ export async function runAudit(
     if (!jobIds.has(jobId)) return;
     jobIds.delete(jobId);
     const outcome = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as AuditBundleOutcome;
-    audited.push({ bundleId: outcome.bundleId, differences: outcome.differences, refresh: outcome.refresh });
+    audited.push({ bundleId: outcome.bundleId, differences: outcome.differences, outcome: outcome.refresh });
     done();
   });
   events.on('failed', ({ jobId, failedReason }) => {

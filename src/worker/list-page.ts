@@ -5,12 +5,12 @@
 // ends at the first page that is not full; the run then walks another pass or ends, as
 // src/sync/page-walk.ts decides (a pass is proven complete by the next one).
 import type { Job, Queue } from 'bullmq';
-import { applyBundleSnapshots, getBundleSyncStates, type ApplyResult } from '../db/repository.js';
+import { findUnlistedBundleIds, getBundleSyncStates } from '../db/bundles-read.js';
+import { applyBundleSnapshots } from '../db/repository.js';
 import {
   addRunStats,
   countVanished,
   deleteRunListings,
-  findUnlistedBundleIds,
   finishRun,
   getRun,
   isUnfiltered,
@@ -23,9 +23,10 @@ import {
 } from '../db/sync-runs.js';
 import { DEFAULT_JOB_OPTIONS, JOB, PRIORITY, type ListPageData } from '../queue/jobs.js';
 import { enqueueBundleSyncs } from '../queue/sync-queue.js';
+import type { ApplyResult } from '../sync/apply-plan.js';
 import { decideDetailFetch } from '../sync/detail-policy.js';
 import { decidePassEnd, isLastPage, knownPageCount } from '../sync/page-walk.js';
-import { databaseNow } from './bundle-events.js';
+import { databaseNow } from '../db/clock.js';
 import { MAX_PER_PAGE } from '../tokportal/client.js';
 import { isTokPortalApiError } from '../tokportal/errors.js';
 import { classifyFailure } from './failure-policy.js';

@@ -7,9 +7,9 @@ import type { Redis } from 'ioredis';
 import type { Database } from '../db/connection.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { SyncQueue } from '../queue/sync-queue.js';
-import { adminRoutes } from '../receiver/admin.js';
-import { listenGracefully } from '../receiver/graceful-server.js';
-import { healthRoutes } from '../receiver/health.js';
+import { adminRoutes } from '../http/admin.js';
+import { listenGracefully } from '../http/graceful-server.js';
+import { healthRoutes } from '../http/health.js';
 
 export type WorkerOpsServerOptions = {
   db: Database;

@@ -2,16 +2,16 @@
 // sending them again (a bug fixed, a worker that was down too long), and give failed sync
 // jobs another go. Events are coalesced per bundle: one refetch answers all of its events.
 import type { Job, Queue } from 'bullmq';
-import { and, eq, gte, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/connection.js';
 import { resolveBundleIdForAccount } from '../db/inbox.js';
-import { webhookEvents } from '../db/schema.js';
+import {
+  replayableEventsByBundle,
+  replayableEventsWithoutBundle,
+  type ReplayFilter,
+  type ReplayTarget,
+} from '../db/inbox-reads.js';
 import { JOB, type SyncBundleData } from '../queue/jobs.js';
 import { enqueueBundleSyncs } from '../queue/sync-queue.js';
-
-export type ReplayFilter = { since?: Date; type?: string };
-
-export type ReplayTarget = { bundleId: string; events: number; latestEventId: string };
 
 export type EventReplayPlan = {
   events: number;
@@ -24,32 +24,12 @@ const ENQUEUE_BATCH = 1_000;
 
 /** The bundles behind the matching inbox events, one entry per bundle. Rejected bodies are never replayed. */
 export async function planEventReplay(db: Database, filter: ReplayFilter): Promise<EventReplayPlan> {
-  const matching = and(
-    ne(webhookEvents.status, 'rejected'),
-    filter.since ? gte(webhookEvents.receivedAt, filter.since) : undefined,
-    filter.type ? eq(webhookEvents.type, filter.type) : undefined,
-  );
-  const withBundle = await db
-    .select({
-      bundleId: webhookEvents.bundleId,
-      events: sql<number>`count(*)::int`,
-      latestEventId: sql<string>`(array_agg(${webhookEvents.eventId} order by ${webhookEvents.receivedAt} desc))[1]`,
-    })
-    .from(webhookEvents)
-    .where(and(matching, isNotNull(webhookEvents.bundleId)))
-    .groupBy(webhookEvents.bundleId);
-
-  const byBundle = new Map<string, ReplayTarget>();
-  for (const row of withBundle) {
-    if (row.bundleId) byBundle.set(row.bundleId, { bundleId: row.bundleId, events: row.events, latestEventId: row.latestEventId });
-  }
-  let events = withBundle.reduce((sum, row) => sum + row.events, 0);
+  const withBundle = await replayableEventsByBundle(db, filter);
+  const byBundle = new Map<string, ReplayTarget>(withBundle.map((target) => [target.bundleId, { ...target }]));
+  let events = withBundle.reduce((sum, target) => sum + target.events, 0);
 
   // Account events that arrived without a bundle id: trace the account back to its bundle.
-  const orphans = await db
-    .select({ eventId: webhookEvents.eventId, accountId: webhookEvents.accountId, savedAccountId: webhookEvents.savedAccountId })
-    .from(webhookEvents)
-    .where(and(matching, isNull(webhookEvents.bundleId)));
+  const orphans = await replayableEventsWithoutBundle(db, filter);
   let withoutBundle = 0;
   const resolved = new Map<string, string | null>();
   for (const orphan of orphans) {

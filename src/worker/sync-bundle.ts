@@ -3,19 +3,21 @@
 // duplicated, reordered or lost deliveries cannot leave the mirror wrong.
 import type { Job } from 'bullmq';
 import type { Database } from '../db/connection.js';
-import { closeBundleEvents, markEventsStatus, recordBundleEventsError, type CoveredEvent } from '../db/inbox.js';
+import { databaseNow } from '../db/clock.js';
 import {
-  applyBundleSnapshot,
-  markBundleNotOwned,
-  tombstoneBundle,
-  type ApplyResult,
-  type ObservationSource,
-} from '../db/repository.js';
+  closeBundleEvents,
+  coveredBundleEvents,
+  markEventsStatus,
+  recordBundleEventsError,
+  type CoveredEvent,
+} from '../db/inbox.js';
+import { applyBundleSnapshot, markBundleNotOwned, tombstoneBundle } from '../db/repository.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { SyncBundleData } from '../queue/jobs.js';
+import type { ApplyResult } from '../sync/apply-plan.js';
+import type { ObservationSource } from '../sync/observation.js';
 import type { TokPortalClient } from '../tokportal/client.js';
 import { isTokPortalApiError } from '../tokportal/errors.js';
-import { databaseNow, pendingBundleEvents } from './bundle-events.js';
 import { classifyFailure } from './failure-policy.js';
 import type { ApiAnswer } from '../sync/audit.js';
 import type { ProcessorContext } from './processor-context.js';
@@ -66,7 +68,7 @@ export async function refreshBundle(
       outcome = { kind: 'tombstoned', bundleId, changed, eventsProcessed: 0 };
     } else {
       const changed = await markBundleNotOwned(db, bundleId, source);
-      const events = await pendingBundleEvents(db, bundleId, fetchStartedAt);
+      const events = await coveredBundleEvents(db, bundleId, fetchStartedAt);
       await markEventsStatus(
         db,
         events.map((event) => event.eventId),

@@ -8,13 +8,13 @@ import {
   startNextPass,
   createRun,
   findResumableRun,
-  findUnlistedBundleIds,
   finishRun,
   getRun,
   recordPage,
   reopenRun,
   startReconcileRun,
 } from '../../src/db/sync-runs.js';
+import { findUnlistedBundleIds } from '../../src/db/bundles-read.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
 let database: TestDatabase;

@@ -2,7 +2,9 @@
 // real postgres.js pool: the mirror must end in the newest state with a consistent history.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asc, eq, inArray } from 'drizzle-orm';
-import { applyBundleSnapshot, applyBundleSnapshots, type Observation, type ApplyResult } from '../../src/db/repository.js';
+import { applyBundleSnapshot, applyBundleSnapshots } from '../../src/db/repository.js';
+import type { ApplyResult } from '../../src/sync/apply-plan.js';
+import type { Observation } from '../../src/sync/observation.js';
 import { bundleAccounts, bundles, bundleVersions } from '../../src/db/schema.js';
 import type { BundleDetail } from '../../src/tokportal/schemas.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';

@@ -4,14 +4,13 @@ import { asc, eq } from 'drizzle-orm';
 import {
   applyBundleSnapshot,
   applyBundleSnapshots,
-  getBundleSyncStates,
   markBundleNotOwned,
   tombstoneBundle,
-  type Observation,
-  type ObservationSource,
 } from '../../src/db/repository.js';
+import { getBundleSyncStates } from '../../src/db/bundles-read.js';
 import type { Database } from '../../src/db/connection.js';
 import { bundleAccounts, bundles, bundleVersions, bundleVideos } from '../../src/db/schema.js';
+import type { Observation, ObservationSource } from '../../src/sync/observation.js';
 import type { BundleDetail } from '../../src/tokportal/schemas.js';
 import { DATABASE_BACKENDS, type OpenedBackend } from '../support/backends.js';
 import { at, listItemOf, makeDetail, makeListItem, remadeDetail } from '../support/bundles.js';

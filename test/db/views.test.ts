@@ -1,7 +1,7 @@
 // Every reporting view on the scripted history (test/support/history.ts), on both databases.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, type SQL } from 'drizzle-orm';
-import { rowsOf } from '../../src/db/reports.js';
+import { rowsOf } from '../../src/db/result-rows.js';
 import { DATABASE_BACKENDS, type OpenedBackend } from '../support/backends.js';
 import { applyScriptedHistory, HISTORY as H } from '../support/history.js';
 

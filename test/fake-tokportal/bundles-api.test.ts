@@ -1,4 +1,4 @@
-// The Bundles API of the fake against the seed: envelopes, filters, pagination, detail,
+// The Bundles API of the fake against TokPortal's documentation (docs/tokportal-api.md): envelopes, filters, pagination, detail,
 // create and PATCH rules, auth and ownership errors. Real HTTP on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleDetailSchema, bundleListItemSchema, paginationSchema } from '../../src/tokportal/schemas.js';
@@ -32,7 +32,7 @@ async function listAll(query: string, perPage = 40): Promise<any[]> {
 }
 
 describe('envelopes and headers', () => {
-  it('answers {data, pagination} with a request id, items that parse as the seed list item', async () => {
+  it('answers {data, pagination} with a request id, items that parse as the documented list item', async () => {
     const answer = await call(fake, 'GET', '/bundles');
     expect(answer.status).toBe(200);
     expect(answer.headers.get('x-tokportal-request-id')).toMatch(/^req_[0-9a-f]+$/);
@@ -132,7 +132,7 @@ describe('GET /bundles', () => {
 });
 
 describe('GET /bundles/:id', () => {
-  it('answers the list item plus saved_account_id, account and videos, as the seed shows', async () => {
+  it('answers the list item plus saved_account_id, account and videos, as the documentation shows', async () => {
     const seeded = findBundle(fake, (b) => b.bundle_type === 'account_and_videos' && b.saved_account_id !== null);
     const answer = await call(fake, 'GET', `/bundles/${seeded.id}`);
     expect(answer.status).toBe(200);
@@ -285,7 +285,7 @@ describe('POST /bundles', () => {
 });
 
 describe('PATCH /bundles/:id', () => {
-  it('updates the settable fields, answers the seed shape and bumps updated_at', async () => {
+  it('updates the settable fields, answers the documented shape and bumps updated_at', async () => {
     const bundle = findBundle(fake, (b) => b.status === 'completed');
     const answer = await call(fake, 'PATCH', `/bundles/${bundle.id}`, {
       body: { auto_finalize_videos: !bundle.auto_finalize_videos, external_ref: 'patched-ref-1', title: 'My Campaign' },

@@ -41,7 +41,7 @@ async function advance(id: string) {
 }
 
 describe('advance', () => {
-  it('walks an account_and_videos bundle to completed with the seed computed fields and matching webhooks', async () => {
+  it('walks an account_and_videos bundle to completed with the documented computed fields and matching webhooks', async () => {
     const bundle = await create({ external_ref: 'life-1' });
     const expected = [
       ['configure_account', 'pending_setup', 'configured', false, true, 0, 'configure_videos', ['account.configured']],
@@ -118,7 +118,7 @@ describe('advance', () => {
 });
 
 describe('publish-readiness, publish and unpublish', () => {
-  it('lists every blocker code of the seed as the bundle moves', async () => {
+  it('lists every documented blocker code as the bundle moves', async () => {
     const bundle = await create();
     const readiness = async () => (await call(fake, 'GET', `/bundles/${bundle.id}/publish-readiness`)).body.data;
     expect(await readiness()).toEqual({

@@ -3,14 +3,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import {
+  closeBundleEvents,
   findUnenqueuedEvents,
-  insertInboxEvents,
-  markBundleEventsProcessed,
   markEventsEnqueued,
   markEventsStatus,
   recordBundleEventsError,
   resolveBundleIdForAccount,
 } from '../../src/db/inbox.js';
+import { insertInboxEvents } from '../../src/db/inbox-insert.js';
 import { bundleAccounts, bundles, webhookEvents, type NewWebhookEventRow } from '../../src/db/schema.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
@@ -99,7 +99,7 @@ describe('relay and worker bookkeeping', () => {
     expect((await rowOf('evt_p1'))?.attempts).toBe(1);
     expect((await rowOf('evt_p1'))?.lastError).toBe('TokPortal 503');
 
-    const marked = await markBundleEventsProcessed(database.db, 'bun_p', new Date(t0.getTime() + 1_000));
+    const marked = (await closeBundleEvents(database.db, 'bun_p', new Date(t0.getTime() + 1_000))).length;
     expect(marked).toBe(1);
     const p1 = await rowOf('evt_p1');
     expect(p1?.status).toBe('processed');

@@ -1,5 +1,6 @@
 // POST /webhooks/tokportal over real HTTP, real Postgres and real Redis: what every kind of
-// delivery gets (status code, inbox row, job) as design.md "What bad input and faults get" says.
+// delivery gets (status code, inbox row, job), as README's "HTTP endpoints (receiver)" table and
+// docs/tokportal-api.md ("Webhooks") describe it.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundles, webhookEvents } from '../../src/db/schema.js';

@@ -3,7 +3,8 @@
 // only a list revealed, a cancellation, a tombstone, and webhook events with known lags.
 // The reporting-view tests assert on it and docs/reporting.md shows its output.
 import type { Database } from '../../src/db/connection.js';
-import { applyBundleSnapshot, tombstoneBundle, type Observation } from '../../src/db/repository.js';
+import { applyBundleSnapshot, tombstoneBundle } from '../../src/db/repository.js';
+import type { Observation } from '../../src/sync/observation.js';
 import { bundles, webhookEvents, type NewWebhookEventRow } from '../../src/db/schema.js';
 import type { BundleDetail } from '../../src/tokportal/schemas.js';
 import { listItemOf, makeDetail, makeListItem, remadeDetail } from './bundles.js';

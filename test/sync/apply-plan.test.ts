@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import type { BundleRow } from '../../src/db/schema.js';
-import { planApply, type PlanContext, type StoredBundle } from '../../src/sync/apply-plan.js';
+import { needsLatestIncarnation, planApply, type PlanContext, type StoredBundle } from '../../src/sync/apply-plan.js';
+import type { BundleState } from '../../src/sync/bundle-state.js';
 import type { Observation } from '../../src/sync/observation.js';
 import { at, listItemOf, makeDetail, makeListItem, remadeDetail } from '../support/bundles.js';
 
 const appliedAt = new Date(at(1000));
-const context: PlanContext = { source: { source: 'webhook', sourceRef: 'evt_1' }, observedAt: appliedAt, appliedAt };
+const context: PlanContext = { source: 'webhook', sourceRef: 'evt_1', observedAt: appliedAt, appliedAt };
 const detail = (bundle: ReturnType<typeof makeDetail>): Observation => ({ kind: 'detail', bundle });
 const list = (bundle: ReturnType<typeof makeListItem>): Observation => ({ kind: 'list', bundle });
 const nothing: StoredBundle = { row: null, latestIncarnation: null };
 
 /** The stored state after a plan ran, as the next plan would read it. */
-function storedAfter(plan: ReturnType<typeof planApply>, extra: Partial<BundleRow> = {}): StoredBundle {
+function storedAfter(plan: ReturnType<typeof planApply>, extra: Partial<BundleState> = {}): StoredBundle {
   if (plan.write.kind !== 'upsert') throw new Error('expected an upsert');
-  const row = { ...plan.write.row, ...extra } as BundleRow;
+  const row = { ...plan.write.row, ...extra } as BundleState;
   return { row, latestIncarnation: null };
 }
 
@@ -127,5 +127,18 @@ describe('planApply', () => {
     expect(plan.write).toMatchObject({ kind: 'upsert', row: { username: null, detailSyncedAt: null, detailUpdatedAt: null, lastListedAt: appliedAt } });
     expect(plan.incarnations).toEqual([]);
     expect(plan.videos).toBeNull();
+  });
+});
+
+describe('needsLatestIncarnation', () => {
+  it('reads the account timeline for a detail, or for a list item whose remade_count grew, only', () => {
+    const bundle = makeDetail({ updated_at: at(1) });
+    const stored = storedAfter(planApply(nothing, detail(bundle), context)).row;
+    const remade = remadeDetail(bundle, { username: 'next', updatedAt: at(2) });
+    expect(needsLatestIncarnation(detail(bundle), null)).toBe(true);
+    expect(needsLatestIncarnation(list(listItemOf(bundle)), null)).toBe(false);
+    expect(needsLatestIncarnation(detail(bundle), stored)).toBe(true);
+    expect(needsLatestIncarnation(list(listItemOf({ ...bundle, updated_at: at(2) })), stored)).toBe(false);
+    expect(needsLatestIncarnation(list(listItemOf(remade)), stored)).toBe(true);
   });
 });

@@ -4,7 +4,7 @@ import { planApply } from '../../src/sync/apply-plan.js';
 import { auditBundle, type StoredForAudit } from '../../src/sync/audit.js';
 import { at, makeDetail, remadeDetail } from '../support/bundles.js';
 
-const context = { source: { source: 'audit' as const }, observedAt: new Date(at(100)), appliedAt: new Date(at(100)) };
+const context = { source: 'audit' as const, sourceRef: null, observedAt: new Date(at(100)), appliedAt: new Date(at(100)) };
 
 /** The mirror exactly as applying this detail leaves it. */
 function mirrorOf(detail: ReturnType<typeof makeDetail>): StoredForAudit {

@@ -134,7 +134,7 @@ describe('POST /bundles, PATCH, publish-readiness, publish, unpublish', () => {
     expect(fake.listBundleIds()).toContain(created.id);
   });
 
-  it('400 VALIDATION_ERROR for a create the seed forbids (niche + deep warming)', async () => {
+  it('400 VALIDATION_ERROR for a create the documentation forbids (niche + deep warming)', async () => {
     const error = await apiFailure(
       client.createBundle({
         bundle_type: 'account_only',

@@ -1,10 +1,10 @@
 // refreshBundle on both databases the mirror runs on (Postgres and the embedded PGlite of
 // `start`): the fetch, the guarded apply and the inbox bookkeeping behave the same.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertInboxEvents } from '../../src/db/inbox.js';
+import { insertInboxEvents } from '../../src/db/inbox-insert.js';
 import { startFakeTokPortal, type FakeTokPortal } from '../../fake-tokportal/index.js';
 import { TokPortalClient } from '../../src/tokportal/client.js';
-import { databaseNow } from '../../src/worker/bundle-events.js';
+import { databaseNow } from '../../src/db/clock.js';
 import { refreshBundle } from '../../src/worker/sync-bundle.js';
 import { DATABASE_BACKENDS, type OpenedBackend } from '../support/backends.js';
 import { apiView, mirrorView, readBundle, readEventStatuses } from './harness.js';

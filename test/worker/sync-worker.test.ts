@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertInboxEvents } from '../../src/db/inbox.js';
+import { insertInboxEvents } from '../../src/db/inbox-insert.js';
 import { webhookEvents } from '../../src/db/schema.js';
 import { startFakeTokPortal, type FakeTokPortal } from '../../fake-tokportal/index.js';
 import { DEFAULT_JOB_OPTIONS, JOB, type SyncBundleData } from '../../src/queue/jobs.js';

@@ -1,16 +1,16 @@
 // What the `tokportal-sync webhooks ...` subcommands run, against the TokPortal webhook API
 // (and, for `test`, the inbox).
-import { desc, eq, and, gte } from 'drizzle-orm';
 import { loadConfig, requireSetting, type Config } from '../../config.js';
 import { openDatabase } from '../../db/connection.js';
-import { webhookEvents, type WebhookEventRow } from '../../db/schema.js';
+import { findInboxEvent } from '../../db/inbox-reads.js';
+import type { WebhookEventRow } from '../../db/schema.js';
+import { formatTable, type Cell } from '../../format/table.js';
 import { EXIT_CODE, FatalError } from '../../lib/fatal-error.js';
 import { KNOWN_EVENT_TYPES, isKnownEventType } from '../../tokportal/schemas.js';
 import { TokPortalClient, TokPortalApiError } from '../../tokportal/client.js';
 import type { WebhookEndpoint } from '../../tokportal/webhook-endpoints.js';
 import { recoverFailedDeliveries, type RetryOutcome } from '../../tokportal/webhook-recovery.js';
 import { WEBHOOK_PATH } from '../../receiver/webhook-path.js';
-
 
 export type RegisterOptions = { url: string; events?: string; description: string };
 
@@ -115,7 +115,7 @@ async function list(options: ListOptions): Promise<void> {
     endpoints.map((endpoint: WebhookEndpoint) => [
       endpoint.id,
       endpoint.enabled ? 'yes' : 'no',
-      String(endpoint.events.length),
+      endpoint.events.length,
       endpoint.url,
       endpoint.description ?? '',
     ]),
@@ -180,12 +180,10 @@ async function waitForInboxRow(
   const database = await openDatabase({ databaseUrl, maxConnections: 1 });
   try {
     // Without an event id, take the newest test event since the command started (a minute of clock skew allowed).
-    const where = eventId
-      ? eq(webhookEvents.eventId, eventId)
-      : and(eq(webhookEvents.type, 'webhook.test'), gte(webhookEvents.receivedAt, new Date(startedAt.getTime() - 60_000)));
+    const lookup = eventId ? { eventId } : { type: 'webhook.test', receivedSince: new Date(startedAt.getTime() - 60_000) };
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const [row] = await database.db.select().from(webhookEvents).where(where).orderBy(desc(webhookEvents.receivedAt)).limit(1);
+      const row = await findInboxEvent(database.db, lookup);
       if (row) return row;
       if (Date.now() >= deadline) return null;
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -243,9 +241,9 @@ async function remove(id: string): Promise<void> {
   out(`Deleted webhook endpoint ${id}.`);
 }
 
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  for (const row of [header, ...rows]) out(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+/** Whole cells: an operator copies endpoint URLs and event ids from here. */
+function printTable(header: string[], rows: Cell[][]): void {
+  out(formatTable(header, rows, { maxCellWidth: Number.POSITIVE_INFINITY }));
 }
 
 /** The subcommands as webhooks.ts calls them, each with its API failures turned into one line. */

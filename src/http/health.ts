@@ -1,10 +1,9 @@
-// Liveness and readiness. /healthz only says the process answers (a restart is the cure for
+// Liveness and readiness, served by the receiver and by a standalone worker's ops server. /healthz only says the process answers (a restart is the cure for
 // nothing else); /readyz checks what serving needs, each with a short timeout so a hung
 // dependency makes the probe fail fast instead of hanging the load balancer.
-import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
-import type { Database } from '../db/connection.js';
+import { pingDatabase, type Database } from '../db/connection.js';
 import { pingRedis } from '../queue/redis.js';
 import { withTimeout } from '../lib/with-timeout.js';
 
@@ -18,7 +17,7 @@ export function healthRoutes(options: ReadinessOptions): Hono {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     const [postgres, redis] = await Promise.all([
-      timedCheck(() => options.db.execute(sql`select 1`), timeoutMs),
+      timedCheck(() => pingDatabase(options.db), timeoutMs),
       timedCheck(() => pingRedis(options.redis, timeoutMs), timeoutMs + 100),
     ]);
     const ready = postgres.ok && redis.ok;

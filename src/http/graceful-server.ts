@@ -1,7 +1,7 @@
 // An HTTP server for Hono that stops without dropping a request it has already read.
 // Node 20's server.close() also closes "idle" connections, and Node counts a connection as
-// idle once the request is fully read, even while the handler is still working on it (here:
-// waiting for its inbox commit). That would reset webhooks we are about to acknowledge.
+// idle once the request is fully read, even while the handler is still working on it (the
+// receiver: waiting for its inbox commit). That would reset webhooks we are about to acknowledge.
 // So: stop listening, wait for the in-flight count to reach zero, only then cut what is left.
 import { Server as NetServer, type AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
