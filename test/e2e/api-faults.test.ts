@@ -14,7 +14,7 @@ async function deliverAndRemake(live: LivePath, bundleId: string): Promise<void>
 describe('API answering 429 and 5xx', () => {
   let live: LivePath;
   beforeAll(async () => {
-    live = await startLivePath({ label: 'e2efaults', fake: { bundles: 40, seed: 'e2e-lifecycle' } });
+    live = await startLivePath({ label: 'e2efaults', fake: { bundles: 80, seed: 'e2e-lifecycle' } });
   });
   afterAll(async () => live?.close());
 
