@@ -52,5 +52,6 @@ EXPOSE 3000
 # No curl in the slim image: Node's own fetch does the probe.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["node", "dist/src/cli/main.js"]
+# V8 heap flags: the same as bin/tokportal-sync.js and package.json (docs/operations.md, "Memory").
+ENTRYPOINT ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "dist/src/cli/main.js"]
 CMD ["start"]

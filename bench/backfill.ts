@@ -110,7 +110,6 @@ async function runPass(
   // n calls span n-1 intervals of the limiter; a one-call run has no rate.
   const windowSeconds = window.first !== null && window.last !== null ? (window.last - window.first) / 1000 : 0;
   const achievedPerMin = windowSeconds > 0 && stats.requestsTotal > 1 ? ((stats.requestsTotal - 1) / windowSeconds) * 60 : null;
-  context.memory.push({ process: 'worker', during: `backfill (${label})`, peakRssBytes });
   return {
     label,
     outcome: info.outcome,

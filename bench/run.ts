@@ -9,6 +9,7 @@ import { coalescingBenchmark } from './coalescing.js';
 import { freshnessBenchmark } from './freshness.js';
 import { memoryBenchmark } from './memory.js';
 import { receiverBenchmark } from './receiver.js';
+import { scaleBenchmark } from './scale.js';
 import { storeBenchmark } from './store.js';
 
 const BENCHMARKS: Record<BenchmarkName, Benchmark> = {
@@ -18,6 +19,7 @@ const BENCHMARKS: Record<BenchmarkName, Benchmark> = {
   freshness: freshnessBenchmark,
   store: storeBenchmark,
   memory: memoryBenchmark,
+  scale: scaleBenchmark,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -5,6 +5,8 @@ export type MonotonicClock = {
   /** The next instant, strictly after every instant handed out before. */
   next(): Date;
   nextIso(): string;
+  /** The latest instant, without handing out a new one (for bookkeeping that needs no unique stamp). */
+  currentIso(): string;
   /** Never hand out an instant at or before this one (seeded data may lie ahead of a skewed clock). */
   notBefore(instant: Date): void;
 };
@@ -18,6 +20,7 @@ export function createMonotonicClock(now: () => number = Date.now): MonotonicClo
   return {
     next,
     nextIso: () => next().toISOString(),
+    currentIso: () => new Date(Math.max(now(), last)).toISOString(),
     notBefore: (instant) => {
       last = Math.max(last, instant.getTime());
     },

@@ -62,6 +62,8 @@ export type FakeTokPortalOptions = {
   profile?: ProfileName;
   /** One behaviour of the profile set otherwise. */
   behaviour?: Partial<FakeBehaviour>;
+  /** TokPortal's clock for updated_at, created_at, remade_at (default Date.now): a simulated one makes a scripted history reproducible. */
+  now?: () => number;
 };
 
 export type FakeTokPortal = {
@@ -102,6 +104,7 @@ export async function startFakeTokPortal(options: FakeTokPortalOptions = {}): Pr
     delivery: options.delivery ?? {},
     faults: options.faults ?? {},
     behaviour: resolveBehaviour(options.profile ?? 'kind', options.behaviour ?? {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   for (const endpoint of options.webhookEndpoints ?? []) {
     service.webhooks.create(service.primaryKey, endpoint, endpoint.secret);

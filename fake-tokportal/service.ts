@@ -1,6 +1,6 @@
 // The fake TokPortal's state and operations, shared by the HTTP routes (API and /_fake)
 // and the in-process control methods, so both paths behave identically.
-import { createMonotonicClock } from './clock.js';
+import { createMonotonicClock, type MonotonicClock } from './clock.js';
 import { publishBlockers } from './computed.js';
 import { WebhookDispatcher, type DeliverySettings } from './webhook-sender.js';
 import { bundleEvent } from './events.js';
@@ -38,6 +38,8 @@ export type ServiceOptions = {
   delivery: Partial<DeliverySettings>;
   faults: Partial<Faults>;
   behaviour: FakeBehaviour;
+  /** TokPortal's clock (default the real one); the demo plays its campaign on a simulated one. */
+  now?: () => number;
 };
 
 export type FakeStats = {
@@ -56,8 +58,8 @@ export type FakeStats = {
 
 export class FakeTokPortalService {
   readonly store = new BundleStore();
-  readonly clock = createMonotonicClock();
-  readonly webhooks = new WebhookEndpointRegistry(() => this.clock.nextIso());
+  readonly clock: MonotonicClock;
+  readonly webhooks: WebhookEndpointRegistry;
   readonly dispatcher: WebhookDispatcher;
   readonly limiter: RateLimiter;
   readonly primaryKey: string;
@@ -76,6 +78,10 @@ export class FakeTokPortalService {
     const [primary] = options.apiKeys;
     if (!primary) throw new Error('the fake needs at least one API key');
     this.primaryKey = primary;
+    this.clock = createMonotonicClock(options.now);
+    // Only changes of bundles take a fresh instant: webhook bookkeeping reads the clock without
+    // moving it, so how many deliveries a step caused never shifts the next change's updated_at.
+    this.webhooks = new WebhookEndpointRegistry(() => this.clock.currentIso());
     this.validKeys = new Set(options.apiKeys);
     this.revokedKeys = new Set(options.revokedApiKeys);
     if (options.credits !== undefined) for (const key of options.apiKeys) this.credits.set(key, options.credits);
@@ -83,7 +89,7 @@ export class FakeTokPortalService {
     this.limiter = new RateLimiter(options.rateLimitPerMin);
     this.faults = { ...NO_FAULTS, ...options.faults };
     this.behaviour = { ...options.behaviour };
-    this.dispatcher = new WebhookDispatcher(this.webhooks, () => this.clock.nextIso(), options.delivery);
+    this.dispatcher = new WebhookDispatcher(this.webhooks, () => this.clock.currentIso(), options.delivery);
     const seeded = seedBundles(this.store, primary, options.bundles, options.seed, this.behaviour.wholeSecondTimestamps);
     this.clock.notBefore(new Date(seeded.newestUpdateMs));
   }

@@ -35,6 +35,7 @@ const envSchema = z.object({
       .optional(),
   ),
   PGLITE_DIR: z.string().default('./.data/pglite'),
+  PGLITE_PORT: z.coerce.number().int().min(0).max(65_535).default(5433),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z
     .string()
@@ -78,6 +79,8 @@ const envSchema = z.object({
 export type Config = {
   databaseUrl: string | undefined;
   pgliteDir: string;
+  /** Where `start` and `demo --keep-running` serve the embedded database (127.0.0.1; 0 = any free port). */
+  pglitePort: number;
   redisUrl: string;
   queuePrefix: string;
   apiKey: string | undefined;
@@ -107,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     databaseUrl: e.DATABASE_URL,
     pgliteDir: e.PGLITE_DIR,
+    pglitePort: e.PGLITE_PORT,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     apiKey: e.TOKPORTAL_API_KEY,

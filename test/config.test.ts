@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseDuration, requireSetting, requireWebhookSecrets } from '../src/config.js';
+import { ConfigError, loadConfig, requireSetting, requireWebhookSecrets } from '../src/config.js';
 
 const key = `sk_${'ab'.repeat(32)}`;
 
@@ -62,16 +62,4 @@ describe('loadConfig', () => {
     );
     expect(() => requireWebhookSecrets(config)).toThrow(/^Missing TOKPORTAL_WEBHOOK_SECRETS/);
   });
-});
-
-describe('parseDuration', () => {
-  it.each([
-    ['500', 500],
-    ['500ms', 500],
-    ['2s', 2000],
-    ['15m', 900_000],
-    ['1h', 3_600_000],
-    ['1.5h', undefined],
-    ['', undefined],
-  ])('%s → %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
 });

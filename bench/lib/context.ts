@@ -5,36 +5,45 @@ import { isProfileName, type ProfileName } from '../../fake-tokportal/index.js';
 import { parseArgs } from 'node:util';
 import { DEFAULT_RESULTS_DIR, type BenchOutcome } from './results.js';
 
-export const BENCHMARK_NAMES = ['receiver', 'coalescing', 'backfill', 'freshness', 'store', 'memory'] as const;
+export const BENCHMARK_NAMES = ['receiver', 'coalescing', 'backfill', 'freshness', 'store', 'memory', 'scale'] as const;
 export type BenchmarkName = (typeof BENCHMARK_NAMES)[number];
 
 export type PerBenchSizes = {
-  receiver: { durationSeconds: number; warmupSeconds: number; connections: number };
+  receiver: { durationSeconds: number; warmupSeconds: number; connections: number[] };
   coalescing: { events: number; bundles: number; ratePerMin: number };
   backfill: { bundles: number; ratePerMin: number; concurrency: number };
   freshness: { durationSeconds: number; eventsPerSecond: number; bundles: number; ratePerMin: number };
   store: { snapshots: number; batchSize: number };
+  memory: { receiverSeconds: number; bundles: number; ratePerMin: number };
+  scale: { bundles: number; ratePerMin: number; eventsPerSecond: number };
 };
 
 const FULL: PerBenchSizes = {
-  receiver: { durationSeconds: 20, warmupSeconds: 3, connections: 10 },
+  // Issue 14 sets its targets at 10 connections (latency) and 50 (throughput against the anchors).
+  receiver: { durationSeconds: 20, warmupSeconds: 3, connections: [10, 50] },
   // TokPortal's real limit: how fast the worker drains decides how much a burst can coalesce.
   coalescing: { events: 2_000, bundles: 100, ratePerMin: 120 },
   // The rate is 50x TokPortal's, so the worker gets more jobs in flight to keep up with it.
   backfill: { bundles: 5_000, ratePerMin: 6_000, concurrency: 16 },
   freshness: { durationSeconds: 30, eventsPerSecond: 5, bundles: 200, ratePerMin: 1_200 },
   store: { snapshots: 1_000, batchSize: 100 },
+  // Issue 14: a cold backfill of 5,000 bundles, at the backfill benchmark's scaled-up rate.
+  memory: { receiverSeconds: 10, bundles: 5_000, ratePerMin: 6_000 },
+  // A rate three workers can exceed on 2 cores, so the limit binds.
+  // About 5% of the bundles change during the backfill: each needs a second fetch when it
+  // changes after its first, so calls per touched bundle stay near 1.05 when nothing is wasted.
+  scale: { bundles: 600, ratePerMin: 600, eventsPerSecond: 0.5 },
 };
 
 const SMOKE: PerBenchSizes = {
-  receiver: { durationSeconds: 1.5, warmupSeconds: 0.3, connections: 4 },
+  receiver: { durationSeconds: 1.5, warmupSeconds: 0.3, connections: [4] },
   coalescing: { events: 60, bundles: 10, ratePerMin: 6_000 },
   backfill: { bundles: 120, ratePerMin: 6_000, concurrency: 16 },
   freshness: { durationSeconds: 2, eventsPerSecond: 5, bundles: 20, ratePerMin: 6_000 },
   store: { snapshots: 60, batchSize: 30 },
+  memory: { receiverSeconds: 1, bundles: 120, ratePerMin: 6_000 },
+  scale: { bundles: 60, ratePerMin: 600, eventsPerSecond: 0.5 },
 };
-
-export type MemoryRecord = { process: string; during: string; peakRssBytes: number };
 
 export type BenchContext = {
   smoke: boolean;
@@ -42,9 +51,7 @@ export type BenchContext = {
   fakeProfile: ProfileName;
   sizes: PerBenchSizes;
   resultsDir: string;
-  /** Peak RSS of the processes a benchmark started, read by the memory benchmark. */
-  memory: MemoryRecord[];
-  /** The outcomes of benchmarks already run in this invocation (memory reuses them). */
+  /** The outcomes of benchmarks already run in this invocation. */
   outcomes: Map<BenchmarkName, BenchOutcome>;
   log(message: string): void;
 };
@@ -52,13 +59,15 @@ export type BenchContext = {
 export const USAGE = `usage: npm run bench -- [${BENCHMARK_NAMES.join('|')} ...] [options]
   --smoke              tiny sizes (seconds), for CI
   --duration <s>       receiver: seconds of load per server; freshness: seconds of steady events
-  --connections <n>    receiver: concurrent connections
+  --connections <n,..> receiver: concurrent connections, one level or a comma-separated list (default 10,50)
   --events <n>         coalescing: events in the burst; freshness: events per second; store: snapshots
-  --bundles <n>        coalescing/freshness: bundles hit; backfill: bundles seeded
-  --rate <n>           requests per minute the fake allows (backfill, coalescing, freshness)
+  --bundles <n>        coalescing/freshness: bundles hit; backfill/memory/scale: bundles seeded
+  --rate <n>           requests per minute the fake allows (backfill, coalescing, freshness, scale)
   --out <dir>          where JSON results go (default bench/results)
   --profile <name>     the fake TokPortal's profile: kind (default) or strict
-environment: BENCH_VERBOSE=1 shows the children's output; BENCH_CPU_PROF=<dir> writes a CPU profile per child`;
+environment: BENCH_VERBOSE=1 shows the children's output; BENCH_CPU_PROF=<dir> writes a CPU profile per child;
+  BENCH_ANCHORS_DIR=<dir> where minimal-durable-receiver.mjs lives (default: the shared anchors folder beside the project);
+  BENCH_NODE_OPTIONS='<flags>' Node flags for the application processes started as users run them (to try a setting)`;
 
 export type Invocation = { names: BenchmarkName[]; context: BenchContext };
 
@@ -95,7 +104,7 @@ export function parseInvocation(argv: string[]): Invocation {
   const base = structuredClone(values.smoke ? SMOKE : FULL);
 
   const duration = positive('duration', values.duration);
-  const connections = positive('connections', values.connections);
+  const connections = values.connections?.split(',').map((level) => Math.round(positive('connections', level.trim())!));
   const events = positive('events', values.events);
   const bundles = positive('bundles', values.bundles);
   const rate = positive('rate', values.rate);
@@ -103,7 +112,7 @@ export function parseInvocation(argv: string[]): Invocation {
     base.receiver.durationSeconds = duration;
     base.freshness.durationSeconds = duration;
   }
-  if (connections !== undefined) base.receiver.connections = Math.round(connections);
+  if (connections !== undefined) base.receiver.connections = connections;
   if (events !== undefined) {
     base.coalescing.events = Math.round(events);
     base.freshness.eventsPerSecond = events;
@@ -113,35 +122,27 @@ export function parseInvocation(argv: string[]): Invocation {
     base.coalescing.bundles = Math.round(bundles);
     base.freshness.bundles = Math.round(bundles);
     base.backfill.bundles = Math.round(bundles);
+    base.memory.bundles = Math.round(bundles);
+    base.scale.bundles = Math.round(bundles);
   }
   if (rate !== undefined) {
     base.coalescing.ratePerMin = rate;
     base.freshness.ratePerMin = rate;
     base.backfill.ratePerMin = rate;
+    base.scale.ratePerMin = rate;
   }
 
   return {
-    names: orderForDependencies(names),
+    names,
     context: {
       smoke: values.smoke ?? false,
       fakeProfile,
       sizes: base,
       resultsDir: values.out ?? DEFAULT_RESULTS_DIR,
-      memory: [],
       outcomes: new Map(),
       log: (message) => process.stdout.write(`  ${message}\n`),
     },
   };
-}
-
-/** Memory reads what receiver and backfill measured, so it runs after them (and pulls them in). */
-function orderForDependencies(names: BenchmarkName[]): BenchmarkName[] {
-  const wanted = new Set(names);
-  if (wanted.has('memory')) {
-    wanted.add('receiver');
-    wanted.add('backfill');
-  }
-  return BENCHMARK_NAMES.filter((name) => wanted.has(name));
 }
 
 export class UsageRequested extends Error {

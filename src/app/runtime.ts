@@ -5,6 +5,7 @@
 import { Redis } from 'ioredis';
 import { loadConfig, requireSetting, type Config } from '../config.js';
 import { openDatabase, type Database, type DatabaseHandle } from '../db/connection.js';
+import { PgliteBusyError } from '../db/pglite-lock.js';
 import { describeError, FatalError } from '../lib/fatal-error.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
@@ -58,6 +59,10 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     databaseUrl: config.databaseUrl,
     pgliteDir: config.pgliteDir,
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
+  }).catch((error: unknown) => {
+    // Two processes in one PGlite folder corrupt it: one line naming the holder instead.
+    if (error instanceof PgliteBusyError) throw new FatalError(`${error.message}: stop it first, or set DATABASE_URL to share a Postgres`);
+    throw error;
   });
   try {
     if (options.migrate ?? true) await database.migrate();

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerFakeApiCommand } from './fake-api/command.js';
 import { registerMigrateCommand } from './migrate/command.js';
 import { registerBackfillCommand } from './backfill/command.js';
+import { registerChangesCommand } from './changes/command.js';
 import { registerDemoCommand } from './demo/command.js';
 import { registerReceiverCommand } from './receiver/command.js';
 import { registerReplayCommand } from './replay/command.js';
@@ -26,4 +27,5 @@ export function registerCommands(program: Command): void {
   registerFakeApiCommand(program);
   registerDemoCommand(program);
   registerReportCommand(program);
+  registerChangesCommand(program);
 }

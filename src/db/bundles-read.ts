@@ -1,6 +1,6 @@
 // Reads of the mirror tables (bundles, bundle_versions, bundle_accounts, bundle_videos) that
 // others decide on or show: what a list page compares its items with, what a complete listing
-// missed, the feed of recorded changes, and the whole mirror for the demo's check. Every write
+// missed, and the whole mirror for the demo's check (the feed of changes is change-feed.ts). Every write
 // goes through repository.ts.
 import { and, asc, count, gt, inArray, isNull, max, sql } from 'drizzle-orm';
 import type { KnownBundleState } from '../sync/detail-policy.js';
@@ -53,43 +53,6 @@ export async function findUnlistedBundleIds(db: Database, listingStartedAt: Date
 export async function countBundles(db: Database): Promise<number> {
   const [row] = await db.select({ n: count() }).from(bundles);
   return Number(row?.n ?? 0);
-}
-
-/** One recorded change (a bundle_versions row) as a feed shows it. */
-export type BundleChange = {
-  id: number;
-  bundleId: string;
-  source: string;
-  changedFields: string[];
-  status: string | null;
-  username: string | null;
-  externalRef: string | null;
-  remadeCount: number | null;
-};
-
-/** The id of the latest recorded change (0 when none): a feed starts after it. */
-export async function latestChangeId(db: Database): Promise<number> {
-  const [latest] = await db.select({ id: max(bundleVersions.id) }).from(bundleVersions);
-  return Number(latest?.id ?? 0);
-}
-
-/** Changes recorded after `afterId`, oldest first, at most `limit`. */
-export async function changesAfter(db: Database, afterId: number, limit = 500): Promise<BundleChange[]> {
-  return db
-    .select({
-      id: bundleVersions.id,
-      bundleId: bundleVersions.bundleId,
-      source: bundleVersions.source,
-      changedFields: bundleVersions.changedFields,
-      status: bundleVersions.status,
-      username: bundleVersions.username,
-      externalRef: bundleVersions.externalRef,
-      remadeCount: bundleVersions.remadeCount,
-    })
-    .from(bundleVersions)
-    .where(gt(bundleVersions.id, afterId))
-    .orderBy(asc(bundleVersions.id))
-    .limit(limit);
 }
 
 /** The whole mirror: every bundle row, its video slots by position and its handles by incarnation. */

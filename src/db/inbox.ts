@@ -27,6 +27,18 @@ export async function markEventsEnqueued(db: Database, eventIds: string[]): Prom
 }
 
 /**
+ * The receiver inserts events it is about to enqueue already marked `enqueued`; when the enqueue
+ * fails it hands them back to the relay with this (only rows no worker has closed meanwhile).
+ */
+export async function unmarkEventsEnqueued(db: Database, eventIds: string[]): Promise<void> {
+  if (eventIds.length === 0) return;
+  await db
+    .update(webhookEvents)
+    .set({ enqueuedAt: null, status: 'received' })
+    .where(and(inArray(webhookEvents.eventId, eventIds), eq(webhookEvents.status, 'enqueued')));
+}
+
+/**
  * Committed events whose sync job was never created (Redis was down), oldest first.
  * `receivedBefore` lets the relay skip events the receiver is enqueueing right now.
  */

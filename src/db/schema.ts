@@ -177,6 +177,25 @@ export const bundleVersions = tokportal.table(
   (t) => [index('bundle_versions_bundle_observed_idx').on(t.bundleId, t.observedAt)],
 );
 
+/**
+ * The change feed: one row per bundle_versions row, numbered in commit order. The cursor is
+ * assigned at commit by a deferred trigger under a transaction-level lock (drizzle/0006), so a
+ * consumer reading `cursor > X` in order never skips a row another transaction commits later.
+ */
+export const changes = tokportal.table(
+  'changes',
+  {
+    cursor: bigint('cursor', { mode: 'number' }).primaryKey(),
+    versionId: bigint('version_id', { mode: 'number' })
+      .notNull()
+      .references(() => bundleVersions.id),
+    bundleId: text('bundle_id').notNull(),
+    /** When the cursor was assigned: the committing transaction's clock, just before its commit. */
+    recordedAt: timestamptz('recorded_at').notNull(),
+  },
+  (t) => [uniqueIndex('changes_version_id_key').on(t.versionId)],
+);
+
 /** The webhook inbox: every delivery we accepted (or rejected with a valid signature). */
 export const webhookEvents = tokportal.table(
   'webhook_events',
@@ -263,3 +282,4 @@ export type NewBundleVideoRow = typeof bundleVideos.$inferInsert;
 export type WebhookEventRow = typeof webhookEvents.$inferSelect;
 export type NewWebhookEventRow = typeof webhookEvents.$inferInsert;
 export type SyncRunRow = typeof syncRuns.$inferSelect;
+export type ChangeRow = typeof changes.$inferSelect;

@@ -5,17 +5,22 @@
 import { countInboxEvents } from '../db/inbox-reads.js';
 import { type BundleRecord, planNextStep, type StepName } from '../../fake-tokportal/index.js';
 import type { TokPortalClient } from '../tokportal/client.js';
+import type { DemoClock } from './clock.js';
 import { reconcileNow, waitForRest, type Pipeline } from './settle.js';
 
 export type CampaignContext = Pipeline & {
   /** The integrator's own API client (same key, so it shares TokPortal's rate limit). */
   api: TokPortalClient;
+  /** TokPortal's simulated clock: each step happens at its own time of the campaign week. */
+  clock: DemoClock;
 };
 
 export type StepReport = {
   index: number;
   title: string;
   detail: string;
+  /** When the step happened on TokPortal's (simulated) clock. */
+  at: Date;
   /** New inbox events, deliveries the fake made (duplicates included), detail refetches. */
   events: number;
   deliveries: number;
@@ -32,8 +37,15 @@ export type CampaignResult = {
   duplicatedEvents: number;
 };
 
-type CampaignState = { created: string[]; refs: Map<string, string>; remade: string[] };
-type Step = { title: string; run(ctx: CampaignContext, state: CampaignState): Promise<string> };
+type CampaignState = {
+  created: string[];
+  refs: Map<string, string>;
+  remade: string[];
+  /** Remade accounts in review, waiting to be finalized. */
+  rebuilding: string[];
+};
+/** `at`: hours after the campaign start (DEMO_CAMPAIGN_START, a Monday 09:00 UTC). */
+type Step = { title: string; at: number; run(ctx: CampaignContext, state: CampaignState): Promise<string> };
 
 const CAMPAIGN_SIZE = 3;
 const SEEDED_PER_STEP = 2;
@@ -60,14 +72,23 @@ async function advanceAll(ctx: CampaignContext, ids: string[]): Promise<void> {
   for (const id of ids) await ctx.fake.advance(id);
 }
 
+/** TokPortal rebuilds the account (new handle, new saved account), which goes through review again. */
 async function remake(ctx: CampaignContext, state: CampaignState, id: string): Promise<string> {
   const before = record(ctx, id).account?.username;
   const earlier = record(ctx, id).remadeCount;
   await ctx.fake.remake(id);
+  await ctx.fake.patch(id, { account_status: 'in_review' });
   if (!state.remade.includes(id)) state.remade.push(id);
+  state.rebuilding.push(id);
   const after = record(ctx, id);
   const history = earlier > 0 && !state.created.includes(id) ? ` (remade ${earlier}x before the mirror existed)` : '';
-  return `${refOf(state, id)}: ${at(before)} -> ${at(after.account?.username)}, remade_count ${after.remadeCount}${history}`;
+  return `${refOf(state, id)}: ${at(before)} -> ${at(after.account?.username)} (in review), remade_count ${after.remadeCount}${history}`;
+}
+
+async function finalizeRebuilt(ctx: CampaignContext, state: CampaignState): Promise<string> {
+  const ids = state.rebuilding.splice(0);
+  for (const id of ids) await ctx.fake.patch(id, { account_status: 'finalized' });
+  return ids.map((id) => `${refOf(state, id)} ${at(record(ctx, id).account?.username)}`).join(', ') || 'none waiting';
 }
 
 /** A delivered account on an older bundle, preferably one remade before: its chain then has a gap. */
@@ -83,6 +104,7 @@ function seededRemakeCandidate(ctx: CampaignContext, state: CampaignState): stri
 const STEPS: Step[] = [
   {
     title: 'Integrator creates the campaign (POST /bundles)',
+    at: 0,
     async run(ctx, state) {
       for (let i = 1; i <= CAMPAIGN_SIZE; i++) {
         const ref = `demo-spring-${String(i).padStart(3, '0')}`;
@@ -102,6 +124,7 @@ const STEPS: Step[] = [
   },
   {
     title: 'Accounts and videos configured',
+    at: 2,
     async run(ctx, state) {
       await advanceAll(ctx, state.created); // configure_account: a handle is chosen
       await advanceAll(ctx, state.created); // configure_videos
@@ -110,6 +133,7 @@ const STEPS: Step[] = [
   },
   {
     title: 'Integrator publishes (POST /bundles/:id/publish)',
+    at: 3,
     async run(ctx, state) {
       for (const id of state.created) await ctx.api.publishBundle(id);
       return `${state.created.length} bundles published, now with TokPortal's operators`;
@@ -117,6 +141,7 @@ const STEPS: Step[] = [
   },
   {
     title: 'Webhook faults switched on',
+    at: 3.5,
     async run(ctx) {
       ctx.fake.setDelivery({ duplicateRate: 0.5, reorder: true, minDelayMs: 0, maxDelayMs: 300 });
       return 'from here on half the webhooks arrive twice, up to 300 ms late, out of order';
@@ -124,6 +149,7 @@ const STEPS: Step[] = [
   },
   {
     title: 'Accounts in review (saved accounts created)',
+    at: 29,
     async run(ctx, state) {
       const seeded = seededAt(ctx, state, 'account_in_review');
       await advanceAll(ctx, [...state.created, ...seeded]);
@@ -132,6 +158,7 @@ const STEPS: Step[] = [
   },
   {
     title: 'Accounts finalized (bundles accepted)',
+    at: 56.5,
     async run(ctx, state) {
       const seeded = seededAt(ctx, state, 'finalize_account');
       await advanceAll(ctx, [...state.created, ...seeded]);
@@ -140,21 +167,35 @@ const STEPS: Step[] = [
   },
   {
     title: 'Remake: the account was banned, TokPortal rebuilt it',
+    at: 97,
     run: (ctx, state) => remake(ctx, state, state.created[0]!),
   },
   {
+    title: 'Rebuilt account finalized',
+    at: 127,
+    run: finalizeRebuilt,
+  },
+  {
     title: 'Remade again, days later',
+    at: 193,
     run: (ctx, state) => remake(ctx, state, state.created[0]!),
   },
   {
     title: 'Remake of an older bundle',
+    at: 194,
     async run(ctx, state) {
       const id = seededRemakeCandidate(ctx, state);
       return id ? remake(ctx, state, id) : 'no delivered account among the seeded bundles: skipped';
     },
   },
   {
+    title: 'Rebuilt accounts finalized',
+    at: 222,
+    run: finalizeRebuilt,
+  },
+  {
     title: 'Videos in review, then finalized',
+    at: 223,
     async run(ctx, state) {
       const id = state.created[1]!;
       await ctx.fake.advance(id); // videos_in_review
@@ -164,6 +205,7 @@ const STEPS: Step[] = [
   },
   {
     title: 'external_ref renamed (PATCH /bundles/:id), caught by a reconcile',
+    at: 224,
     async run(ctx, state) {
       const id = state.created[2]!;
       const ref = 'demo-summer-001';
@@ -179,10 +221,12 @@ const STEPS: Step[] = [
 
 /** Plays every step, waiting for the pipeline to rest after each; `onStep` narrates. */
 export async function runCampaign(ctx: CampaignContext, onStep: (report: StepReport) => void = () => {}): Promise<CampaignResult> {
-  const state: CampaignState = { created: [], refs: new Map(), remade: [] };
+  const state: CampaignState = { created: [], refs: new Map(), remade: [], rebuilding: [] };
   const steps: StepReport[] = [];
   for (const [index, step] of STEPS.entries()) {
     const startedAt = Date.now();
+    ctx.clock.jumpTo(step.at * 3_600_000);
+    const stepAt = new Date(ctx.clock.now());
     const events = await countInboxEvents(ctx.db);
     const stats = ctx.fake.stats();
     const detail = await step.run(ctx, state);
@@ -192,6 +236,7 @@ export async function runCampaign(ctx: CampaignContext, onStep: (report: StepRep
       index: index + 1,
       title: step.title,
       detail,
+      at: stepAt,
       events: (await countInboxEvents(ctx.db)) - events,
       deliveries: after.webhooksSent - stats.webhooksSent,
       refetches: (after.requests[DETAIL_ROUTE] ?? 0) - (stats.requests[DETAIL_ROUTE] ?? 0),

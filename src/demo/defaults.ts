@@ -11,3 +11,10 @@ export const DEMO_QUEUE_PREFIX = 'tokportal-sync-demo';
  * script runs in seconds. Worker and fake agree on it, as in production.
  */
 export const DEMO_RATE_LIMIT_PER_MIN = 1_200;
+
+/**
+ * TokPortal's clock in the demo: the campaign plays on fixed simulated days from Monday
+ * 5 October 2026, 09:00 UTC (after any seeded history), so the service times it produces (a day in
+ * review, a remade account rebuilt overnight) and docs/reporting.md are the same on every run.
+ */
+export const DEMO_CAMPAIGN_START = Date.UTC(2026, 9, 5, 9, 0, 0);

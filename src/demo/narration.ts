@@ -20,11 +20,17 @@ export function formatBackfillLine(result: BackfillResult): string {
   );
 }
 
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+/** When a step happened on TokPortal's simulated clock, e.g. "Tue 10-06 14:00". */
+function tokportalTime(at: Date): string {
+  return `${WEEKDAYS[at.getUTCDay()]} ${at.toISOString().slice(5, 10)} ${at.toISOString().slice(11, 16)}`;
+}
+
 export function formatStepLine(step: StepReport): string {
   const webhooks =
     step.events === 0 ? 'no webhook' : `${plural(step.events, 'event')} in ${plural(step.deliveries, 'delivery', 'deliveries')}`;
   const effects = `${webhooks}, ${plural(step.refetches, 'refetch', 'refetches')}`;
-  return `  ${String(step.index).padStart(2)}. ${step.title}: ${step.detail} [${effects}, ${seconds(step.durationMs)}]`;
+  return `  ${String(step.index).padStart(2)}. ${tokportalTime(step.at)} ${step.title}: ${step.detail} [${effects}, ${seconds(step.durationMs)}]`;
 }
 
 export function formatVerification(v: Verification, maxMismatches = 10): string {
@@ -65,7 +71,7 @@ export async function buildDemoReports(db: Database, remadeBundleIds: readonly s
 
 // Fewer columns than `report` prints, so the tables fit a common terminal width.
 const CURRENT_COLUMNS = ['bundle_id', 'external_ref', 'platform', 'country', 'status', 'account_status', 'current_username', 'remade_count', 'api_updated_at'];
-const TIMELINE_COLUMNS = ['bundle_id', 'external_ref', 'incarnation', 'username', 'evidence', 'first_seen_at', 'replaced_at', 'is_current'];
+const TIMELINE_COLUMNS = ['bundle_id', 'external_ref', 'incarnation', 'username', 'evidence', 'known_from', 'replaced_at', 'is_current'];
 
 function only(result: ReportResult, columns: readonly string[]): ReportResult {
   return { ...result, columns: result.columns.filter((column) => columns.includes(column)) };
@@ -84,13 +90,20 @@ export function formatWhereToLook(databaseUrl: string | undefined, exampleBundle
   } else {
     lines.push(
       `  PGLITE_DIR=${DEMO_PGLITE_DIR} npx tokportal-sync report --view account_timeline`,
-      `  (an embedded PGlite: one process at a time, so once the demo has stopped; for psql run the demo with DATABASE_URL=postgres://...)`,
+      `  (an embedded PGlite, one process's own: once the demo has stopped, or while demo --keep-running serves it on PGLITE_PORT for psql)`,
     );
   }
   return lines.join('\n');
 }
 
-export type RunningEndpoints = { receiverUrl: string; fakeOrigin: string; fakeBaseUrl: string; exampleBundleId: string | undefined };
+export type RunningEndpoints = {
+  receiverUrl: string;
+  fakeOrigin: string;
+  fakeBaseUrl: string;
+  exampleBundleId: string | undefined;
+  /** psql command reaching the served embedded mirror (PGlite only). */
+  psql?: string | undefined;
+};
 
 export function formatKeepRunning(endpoints: RunningEndpoints): string {
   const id = endpoints.exampleBundleId ?? '<bundle_id>';
@@ -99,6 +112,9 @@ export function formatKeepRunning(endpoints: RunningEndpoints): string {
     `  receiver         ${endpoints.receiverUrl}/webhooks/tokportal   (also /healthz, /readyz; /metrics and /admin/queues with ADMIN_TOKEN)`,
     `  fake TokPortal   ${endpoints.fakeBaseUrl}   (X-API-Key: the demo key TOKPORTAL_API_KEY in .env.demo)`,
     `  move a bundle    curl -X POST ${endpoints.fakeOrigin}/_fake/bundles/${id}/advance   (or /remake; list ids: GET ${endpoints.fakeOrigin}/_fake/bundles)`,
-    `  watch it         each change the mirror records is printed below as it lands`,
+    ...(endpoints.psql
+      ? [`  query it         ${endpoints.psql} -c 'select * from tokportal.delivery_times'   (the embedded mirror, live; also: npx tokportal-sync report)`]
+      : []),
+    `  watch it         each change the mirror records is printed below as it lands (the change feed; also: npx tokportal-sync changes --follow)`,
   ].join('\n');
 }

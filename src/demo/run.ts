@@ -3,6 +3,7 @@
 // `start`, a scripted campaign, the reporting tables and a check of the mirror against the
 // fake's truth. Returns the verification; the command turns it into the exit code.
 import { backfillDependencies, redactUrl, startAll, stopOnSignals, type StartedServices } from '../app/index.js';
+import { serveEmbeddedDatabase } from '../app/serve-embedded.js';
 import { TokPortalClient } from '../tokportal/client.js';
 import { runBackfill } from '../worker/backfill.js';
 import { runCampaign, type CampaignContext } from './campaign.js';
@@ -60,11 +61,13 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<Verifi
     );
 
     out('3. Campaign' + (options.quiet ? '' : ':'));
-    const ctx: CampaignContext = { ...pipeline, api: new TokPortalClient({ baseUrl: fake.baseUrl, apiKey: fake.apiKey }) };
+    const ctx: CampaignContext = { ...pipeline, clock: stack.clock, api: new TokPortalClient({ baseUrl: fake.baseUrl, apiKey: fake.apiKey }) };
     const campaign = await runCampaign(ctx, (step) => {
       if (!options.quiet) out(formatStepLine(step));
     });
     const backlog = await waitForRest(pipeline);
+    // From here TokPortal's clock follows real time again (for --keep-running).
+    stack.clock.run();
     const events = campaign.steps.reduce((sum, step) => sum + step.events, 0);
     out(
       `   ${campaign.steps.length} steps, ${events} webhook events (${campaign.duplicatedEvents} delivered more than once, stored once), ` +
@@ -81,8 +84,18 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<Verifi
     out(formatWhereToLook(config.databaseUrl, example));
     if (options.keepRunning) {
       out('');
-      out(formatKeepRunning({ receiverUrl: services.receiver.url, fakeOrigin: fake.origin, fakeBaseUrl: fake.baseUrl, exampleBundleId: example }));
-      const stopFollowing = await followChanges(runtime.db, out);
+      // The embedded mirror is this process's alone: served on PGLITE_PORT, psql and report read it live.
+      const served = await serveEmbeddedDatabase(runtime);
+      out(
+        formatKeepRunning({
+          receiverUrl: services.receiver.url,
+          fakeOrigin: fake.origin,
+          fakeBaseUrl: fake.baseUrl,
+          exampleBundleId: example,
+          psql: served?.psql,
+        }),
+      );
+      const stopFollowing = await followChanges(runtime.database, out);
       await untilSignal(stack);
       await stopFollowing();
     } else {

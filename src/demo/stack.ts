@@ -10,6 +10,7 @@ import { EXIT_CODE, FatalError } from '../lib/fatal-error.js';
 import { createLogger } from '../lib/logger.js';
 import { createRedis, deleteKeysUnderPrefix } from '../queue/redis.js';
 import { assertRedisReachable, createRuntime, redactUrl, type Runtime } from '../app/runtime.js';
+import { createDemoClock, type DemoClock } from './clock.js';
 import { DEMO_PGLITE_DIR, DEMO_RATE_LIMIT_PER_MIN, DEMO_WEBHOOK_SECRET } from './defaults.js';
 
 export type DemoSettings = {
@@ -22,6 +23,8 @@ export type DemoSettings = {
 
 export type DemoStack = {
   fake: FakeTokPortal;
+  /** TokPortal's (simulated) clock: the campaign moves it step by step. */
+  clock: DemoClock;
   runtime: Runtime;
   config: Config;
   /** Closes the runtime (unless `services` already did) and the fake. */
@@ -54,7 +57,8 @@ export async function openDemoStack(settings: DemoSettings): Promise<DemoStack> 
   const databaseUrl = settings.databaseUrl ?? base.databaseUrl;
   if (!databaseUrl) await rm(DEMO_PGLITE_DIR, { recursive: true, force: true });
 
-  const fake = await startFakeTokPortal({ bundles: settings.bundles, seed: settings.seed, rateLimitPerMin: DEMO_RATE_LIMIT_PER_MIN });
+  const clock = createDemoClock();
+  const fake = await startFakeTokPortal({ bundles: settings.bundles, seed: settings.seed, rateLimitPerMin: DEMO_RATE_LIMIT_PER_MIN, now: clock.now });
   const config: Config = {
     ...base,
     databaseUrl,
@@ -86,7 +90,7 @@ export async function openDemoStack(settings: DemoSettings): Promise<DemoStack> 
     await close();
     throw error;
   }
-  return { fake, runtime, config, close };
+  return { fake, clock, runtime, config, close };
 }
 
 /**

@@ -6,11 +6,11 @@
 // port: Prometheus sends bearer tokens natively (`authorization: { credentials: ... }` in
 // a scrape config), and one listener is one thing to firewall. Operators who want an open
 // metrics port can put it behind their own network policy and a proxy that adds the header.
+//
+// The dashboard's code (bull-board, its UI assets and their dependencies: ~20 MiB of a receiver's
+// memory) is loaded on the first request to /admin/queues, never at start: most receivers are
+// never asked for it.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { HonoAdapter } from '@bull-board/hono';
-import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { Metrics } from '../observability/metrics.js';
 import type { SyncQueue } from '../queue/sync-queue.js';
@@ -70,15 +70,32 @@ export function adminRoutes(options: AdminRouteOptions): Hono {
     return c.body(body, 200, { 'Content-Type': metrics.registry.contentType });
   });
 
+  let dashboard: Promise<Hono> | undefined;
+  const serveDashboard: MiddlewareHandler = async (c) => {
+    dashboard ??= loadDashboard(options.queues);
+    return (await dashboard).fetch(c.req.raw);
+  };
+  app.all(ADMIN_QUEUES_PATH, serveDashboard);
+  app.all(`${ADMIN_QUEUES_PATH}/*`, serveDashboard);
+  return app;
+}
+
+/** The bull-board app, mounted at its full path so the original request can be handed to it as is. */
+async function loadDashboard(queues: SyncQueue[]): Promise<Hono> {
+  const [{ createBullBoard }, { BullMQAdapter }, { HonoAdapter }, { serveStatic }] = await Promise.all([
+    import('@bull-board/api'),
+    import('@bull-board/api/bullMQAdapter'),
+    import('@bull-board/hono'),
+    import('@hono/node-server/serve-static'),
+  ]);
   const board = new HonoAdapter(serveStatic);
   // @bull-board/hono pins its own patch release of @bull-board/api; the adapter interface is
   // the same, only TypeScript sees two declarations of it.
   type ServerAdapter = Parameters<typeof createBullBoard>[0]['serverAdapter'];
   createBullBoard({
-    queues: options.queues.map((queue) => new BullMQAdapter(queue)),
+    queues: queues.map((queue) => new BullMQAdapter(queue)),
     serverAdapter: board as unknown as ServerAdapter,
   });
   board.setBasePath(ADMIN_QUEUES_PATH);
-  app.route(ADMIN_QUEUES_PATH, board.registerPlugin());
-  return app;
+  return new Hono().route(ADMIN_QUEUES_PATH, board.registerPlugin());
 }

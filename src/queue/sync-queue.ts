@@ -61,11 +61,22 @@ export type EnqueueOutcome = {
  * served first, still with one fetch. Each job gets its own id so a fold is visible:
  * BullMQ answers a deduplicated add with the id of the job that absorbed it.
  */
+export type EnqueueOptions = {
+  priority?: number;
+  /**
+   * Where promotions go when the caller must not wait for them (the receiver: the job exists
+   * once the add returns, so the 2xx need not wait for a priority change). Default: awaited.
+   */
+  promoteInBackground?: (promotions: Promise<unknown>) => void;
+};
+
 export async function enqueueBundleSyncs(
   queue: Queue<SyncJobData>,
   items: SyncBundleData[],
-  priority?: number,
+  priorityOrOptions?: number | EnqueueOptions,
 ): Promise<EnqueueOutcome> {
+  const options: EnqueueOptions = typeof priorityOrOptions === 'number' ? { priority: priorityOrOptions } : (priorityOrOptions ?? {});
+  const { priority } = options;
   const byBundle = new Map<string, SyncBundleData>();
   // The first item per bundle wins: its sourceRef names the event that triggered the fetch.
   for (const item of items) if (!byBundle.has(item.bundleId)) byBundle.set(item.bundleId, item);
@@ -91,7 +102,11 @@ export async function enqueueBundleSyncs(
     const absorbedBy = jobs[index]?.id;
     return absorbedBy && absorbedBy !== request.jobId ? [{ ...request, absorbedBy }] : [];
   });
-  const promoted = await Promise.all(folded.map((fold) => promoteJob(queue, fold.absorbedBy, fold.priority, fold.data)));
+  if (options.promoteInBackground && folded.length > 0) {
+    options.promoteInBackground(promoteFolded(queue, folded));
+    return { added: requests.length - folded.length, folded: folded.length, promoted: 0 };
+  }
+  const promoted = await promoteFolded(queue, folded);
   return {
     added: requests.length - folded.length,
     folded: folded.length,
@@ -107,10 +122,41 @@ export async function enqueueBundleSyncs(
 export function enqueueWebhookEventSyncs(
   queue: Queue<SyncJobData>,
   events: readonly { eventId: string; bundleId?: string | null }[],
+  options: Omit<EnqueueOptions, 'priority'> = {},
 ): Promise<EnqueueOutcome> {
   return enqueueBundleSyncs(
     queue,
     events.map((event) => ({ bundleId: event.bundleId!, reason: 'webhook' as const, sourceRef: event.eventId })),
+    options,
+  );
+}
+
+type Fold = { absorbedBy: string; priority: number; data: SyncBundleData };
+
+/**
+ * The folds that must raise the absorbing job's priority. Most folds need nothing (a webhook
+ * folding into a webhook's job), so the priorities are read first in ONE pipelined round trip
+ * of HGETs instead of loading every absorbing job (a round trip and a full job decode each, the
+ * second largest cost of the receiver's enqueue in its CPU profile); only the jobs to promote
+ * are loaded and changed.
+ */
+async function promoteFolded(queue: Queue<SyncJobData>, folds: Fold[]): Promise<boolean[]> {
+  if (folds.length === 0) return [];
+  // BullMQ types its client as Redis | Cluster; both are ioredis commanders with pipelines.
+  const client = (await queue.client) as unknown as Redis;
+  const pipeline = client.pipeline();
+  for (const fold of folds) pipeline.hget(queue.toKey(fold.absorbedBy), 'priority');
+  const replies = (await pipeline.exec()) ?? [];
+  return Promise.all(
+    folds.map((fold, index) => {
+      const [error, value] = replies[index] ?? [null, null];
+      // Unreadable (an error, or the job finished and was removed meanwhile): nothing to promote.
+      if (error || value === null || value === undefined) return false;
+      const current = Number(value);
+      // Priority 0 (none) already runs ahead of every prioritized job.
+      if (!Number.isFinite(current) || current === 0 || current <= fold.priority) return false;
+      return promoteJob(queue, fold.absorbedBy, fold.priority, fold.data);
+    }),
   );
 }
 

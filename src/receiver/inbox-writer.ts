@@ -3,8 +3,16 @@
 // enqueue. Each request is answered only after its row is committed, so batching costs no
 // durability: a 2xx always means the event is in Postgres.
 // While a batch is being written the next one fills up, so batches grow with load by themselves.
+//
+// Rows that will get a job are inserted already marked `enqueued` when Redis is up: marking them
+// afterwards was a second write of every row (an UPDATE touching every index of the inbox, as
+// costly to Postgres as the insert itself). If the enqueue then fails, the marks are taken back
+// so the relay enqueues those events; if the process dies between the commit and the enqueue
+// (the request is then unanswered, so TokPortal retries it), the relay's lost-job sweep
+// re-enqueues them like any job lost with Redis, and the scheduled reconcile remains the net.
 import type { Redis } from 'ioredis';
 import type { Database } from '../db/connection.js';
+import { markEventsEnqueued, unmarkEventsEnqueued } from '../db/inbox.js';
 import { insertInboxEvents } from '../db/inbox-insert.js';
 import type { NewWebhookEventRow } from '../db/schema.js';
 import type { Logger } from '../lib/logger.js';
@@ -12,7 +20,6 @@ import type { Metrics } from '../observability/metrics.js';
 import { isRedisReady } from '../queue/redis.js';
 import { enqueueWebhookEventSyncs, type SyncQueue } from '../queue/sync-queue.js';
 import { withTimeout } from '../lib/with-timeout.js';
-import { EnqueueMarks } from './enqueue-marks.js';
 
 export type InboxWriteResult = {
   /** The event id was already in the inbox (or earlier in the same batch): no new job. */
@@ -40,6 +47,9 @@ export type InboxWriterOptions = {
 
 type Pending = { row: NewWebhookEventRow; resolve: (result: InboxWriteResult) => void; reject: (error: unknown) => void };
 
+/** A row that asks for a sync job: new events of a known type that name a bundle. */
+const wantsJob = (row: NewWebhookEventRow): boolean => (row.status ?? 'received') === 'received' && Boolean(row.bundleId);
+
 export class InboxWriterClosedError extends Error {
   override name = 'InboxWriterClosedError';
 }
@@ -53,7 +63,8 @@ export class InboxWriter {
   private readonly inserting = new Set<Promise<void>>();
   /** Batches past their insert (enqueue, answers): they hold no slot. */
   private readonly settling = new Set<Promise<void>>();
-  private readonly marks: EnqueueMarks;
+  /** Priority raises of folded jobs still running (see trackPromotions). */
+  private readonly promoting = new Set<Promise<void>>();
   private closed = false;
   private enqueueWarned = false;
   private readonly maxBatchSize: number;
@@ -66,7 +77,6 @@ export class InboxWriter {
     this.maxWaitMs = options.maxWaitMs ?? 2;
     this.maxConcurrentBatches = options.maxConcurrentBatches ?? 4;
     this.enqueueTimeoutMs = options.enqueueTimeoutMs ?? 2_000;
-    this.marks = new EnqueueMarks(options.db, options.logger);
   }
 
   /** Rows waiting for their batch to start. */
@@ -83,14 +93,14 @@ export class InboxWriter {
     });
   }
 
-  /** Writes everything pending now and waits for every batch in flight and every enqueue mark. */
+  /** Writes everything pending now and waits for every batch in flight. */
   async flush(): Promise<void> {
     this.clearTimer();
     while (this.pending.length > 0 || this.inserting.size > 0 || this.settling.size > 0) {
       while (this.pending.length > 0 && this.inserting.size < this.maxConcurrentBatches) this.startBatch();
       await Promise.race([...this.inserting, ...this.settling]);
     }
-    await this.marks.flush();
+    await Promise.all([...this.promoting]);
   }
 
   /** Refuses new writes, then flushes: the last step of a graceful shutdown. */
@@ -123,6 +133,11 @@ export class InboxWriter {
   private startBatch(): void {
     const batch = this.pending.splice(0, this.maxBatchSize);
     if (batch.length === 0) return;
+    // Decided once per batch: when Redis is down the rows stay `received` for the relay.
+    if (isRedisReady(this.options.redis)) {
+      const enqueuedAt = new Date();
+      for (const entry of batch) if (wantsJob(entry.row)) entry.row = { ...entry.row, status: 'enqueued', enqueuedAt };
+    }
     const insert = this.insert(batch);
     const slot: Promise<void> = insert.then(
       () => undefined,
@@ -147,10 +162,14 @@ export class InboxWriter {
       return;
     }
     // Only rows new to the inbox that name a bundle get a job; duplicates were handled before.
-    const toEnqueue = batch.filter(
-      (entry) => outcomes.get(entry) === false && (entry.row.status ?? 'received') === 'received' && entry.row.bundleId,
+    const fresh = batch.filter((entry) => outcomes.get(entry) === false);
+    // Marked at insert (the usual case), or left `received` because Redis was not ready when the batch started.
+    const marked = fresh.filter((entry) => entry.row.status === 'enqueued');
+    const toEnqueue = marked.length > 0 ? marked : fresh.filter((entry) => wantsJob(entry.row));
+    const enqueued = await this.enqueue(
+      toEnqueue.map((entry) => entry.row),
+      marked.length > 0,
     );
-    const enqueued = await this.enqueue(toEnqueue.map((entry) => entry.row));
     for (const [entry, duplicate] of outcomes) {
       entry.resolve({ duplicate, enqueued: enqueued && toEnqueue.includes(entry) });
     }
@@ -205,27 +224,65 @@ export class InboxWriter {
     return outcomes;
   }
 
-  /** True when the jobs exist. Failure is not an error for the caller: the relay catches up. */
-  private async enqueue(rows: NewWebhookEventRow[]): Promise<boolean> {
+  /**
+   * True when the jobs exist. Failure is not an error for the caller: the rows' `enqueued`
+   * marks are taken back and the relay enqueues them once Redis answers.
+   */
+  private async enqueue(rows: NewWebhookEventRow[], markedAtInsert: boolean): Promise<boolean> {
     if (rows.length === 0) return false;
-    const { queue, redis, metrics } = this.options;
-    if (!isRedisReady(redis)) {
-      metrics.enqueueFailures.inc();
-      this.warnEnqueue('redis not ready');
-      return false;
-    }
+    const { queue, redis } = this.options;
+    const eventIds = rows.map((row) => row.eventId);
     const started = performance.now();
     try {
-      await withTimeout(enqueueWebhookEventSyncs(queue, rows), this.enqueueTimeoutMs, 'enqueue');
+      if (!isRedisReady(redis)) throw new Error('redis not ready');
+      await withTimeout(
+        enqueueWebhookEventSyncs(queue, rows, { promoteInBackground: (promotions) => this.trackPromotions(promotions) }),
+        this.enqueueTimeoutMs,
+        'enqueue',
+      );
     } catch (error) {
-      metrics.enqueueFailures.inc();
-      this.warnEnqueue(describe(error));
+      this.enqueueSkipped(describe(error));
+      if (markedAtInsert) await this.unmark(eventIds);
       return false;
     }
     this.stats.enqueueMs += performance.now() - started;
     this.enqueueWarned = false;
-    this.marks.add(rows.map((row) => row.eventId));
+    // Redis came back between the insert and now: mark them, or the relay enqueues them again (harmless, deduplicated).
+    if (!markedAtInsert) await markEventsEnqueued(this.options.db, eventIds).catch(() => {});
     return true;
+  }
+
+  /**
+   * A webhook folded into a job that was already waiting may raise that job's priority (over a
+   * backfill fetch, say). The job exists either way, so the answer does not wait for it (a round
+   * trip per batch under load); close() does.
+   */
+  private trackPromotions(promotions: Promise<unknown>): void {
+    const tracked: Promise<void> = promotions
+      .then(
+        () => undefined,
+        (error: unknown) => this.options.logger.warn({ err: describe(error) }, 'could not raise the priority of a waiting sync job'),
+      )
+      .finally(() => this.promoting.delete(tracked));
+    this.promoting.add(tracked);
+  }
+
+  /** Hands events marked `enqueued` at insert back to the relay; if even that fails, its lost-job sweep finds them. */
+  private async unmark(eventIds: string[]): Promise<void> {
+    try {
+      await unmarkEventsEnqueued(this.options.db, eventIds);
+    } catch (error) {
+      this.options.logger.error(
+        { err: describe(error), events: eventIds.length },
+        'enqueue failed and the inbox could not be updated: the relay will re-enqueue these events after its lost-job delay',
+      );
+    }
+  }
+
+  /** An enqueue that did not happen: counted, and reported once per outage. */
+  private enqueueSkipped(reason: string): void {
+    this.options.metrics.enqueueFailures.inc();
+    this.warnEnqueue(reason);
   }
 
   private warnEnqueue(reason: string): void {

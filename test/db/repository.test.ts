@@ -7,7 +7,6 @@ import {
   markBundleNotOwned,
   tombstoneBundle,
 } from '../../src/db/repository.js';
-import { getBundleSyncStates } from '../../src/db/bundles-read.js';
 import type { Database } from '../../src/db/connection.js';
 import { bundleAccounts, bundles, bundleVersions, bundleVideos } from '../../src/db/schema.js';
 import type { Observation, ObservationSource } from '../../src/sync/observation.js';
@@ -265,18 +264,5 @@ describe.each(DATABASE_BACKENDS)('repository on $name', (backend) => {
     const again = await applyBundleSnapshots(db, [...listed, ...detailed], { source: 'backfill' });
     expect(again.every((r) => r.outcome === 'unchanged')).toBe(true);
     expect(await videosOf(detailed[149]!.bundle.id)).toHaveLength(2);
-  });
-
-  it('reports sync states, including the updated_at of the last detail', async () => {
-    const bundle = makeDetail({ updated_at: at(1) });
-    const listedOnly = makeListItem({ updated_at: at(1) });
-    await applyBundleSnapshots(db, [detail(bundle), { kind: 'list', bundle: listedOnly }], webhook);
-    await applyBundleSnapshot(db, { kind: 'list', bundle: { ...listItemOf(bundle), updated_at: at(2) } }, webhook);
-    const states = await getBundleSyncStates(db, [bundle.id, listedOnly.id, 'bnd_unknown']);
-    expect(states.size).toBe(2);
-    expect(states.get(bundle.id)).toMatchObject({ apiUpdatedAt: new Date(at(2)), detailUpdatedAt: new Date(at(1)), remadeCount: 0, accountStatus: 'finalized', status: 'accepted', deletedAt: null });
-    expect(states.get(bundle.id)!.detailSyncedAt).toBeInstanceOf(Date);
-    expect(states.get(listedOnly.id)).toMatchObject({ detailSyncedAt: null, detailUpdatedAt: null });
-    expect(await getBundleSyncStates(db, [])).toEqual(new Map());
   });
 });

@@ -1,10 +1,11 @@
 // End to end with an API that misbehaves (429 bursts, 5xx, connection resets): the final
 // state is still exactly the API's, with every handle, and no job is lost.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundlesAtStep, compareWithApi, startLivePath, waitForMirror, type LivePath } from './live-path.js';
+import { bundlesAtStep, compareWithApi, waitForMirror } from '../support/mirror.js';
+import { startStack, type Stack } from '../support/stack.js';
 
 /** Account delivered (in_review), then remade: two handles the mirror must both keep. */
-async function deliverAndRemake(live: LivePath, bundleId: string): Promise<void> {
+async function deliverAndRemake(live: Stack, bundleId: string): Promise<void> {
   await live.fake.advance(bundleId);
   await waitForMirror(live, [bundleId], 25_000);
   await live.fake.remake(bundleId);
@@ -12,9 +13,9 @@ async function deliverAndRemake(live: LivePath, bundleId: string): Promise<void>
 }
 
 describe('API answering 429 and 5xx', () => {
-  let live: LivePath;
+  let live: Stack;
   beforeAll(async () => {
-    live = await startLivePath({ label: 'e2efaults', fake: { bundles: 80, seed: 'e2e-lifecycle' } });
+    live = await startStack({ label: 'e2efaults', fake: { bundles: 80, seed: 'e2e-lifecycle' }, rateLimitPerMin: 6_000, receiver: true, worker: true });
   });
   afterAll(async () => live?.close());
 
@@ -44,6 +45,6 @@ describe('API answering 429 and 5xx', () => {
       expect(result.mirror).toEqual(result.api);
       expect(result.timeline).toEqual(result.handles);
     }
-    expect(await live.q.queue.getJobCounts('failed')).toEqual({ failed: 0 });
+    expect(await live.queue.getJobCounts('failed')).toEqual({ failed: 0 });
   });
 });

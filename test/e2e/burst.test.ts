@@ -4,18 +4,19 @@ import { sql } from 'drizzle-orm';
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncBundleData } from '../../src/queue/jobs.js';
-import { waitFor } from '../worker/harness.js';
-import { compareWithApi, pendingInboxEvents, startLivePath, type LivePath } from './live-path.js';
+import { waitFor } from '../support/wait.js';
+import { compareWithApi, pendingInboxEvents } from '../support/mirror.js';
+import { startStack, type Stack } from '../support/stack.js';
 
 const BUNDLES = 50;
 const EVENTS_PER_BUNDLE = 20;
 const DETAIL_CALLS = 'GET /bundles/:id 200';
 
-let live: LivePath;
+let live: Stack;
 let ids: string[];
 
 beforeAll(async () => {
-  live = await startLivePath({ label: 'e2eburst', fake: { bundles: BUNDLES, seed: 'e2e-burst' }, worker: false });
+  live = await startStack({ label: 'e2eburst', fake: { bundles: BUNDLES, seed: 'e2e-burst' }, rateLimitPerMin: 6_000, receiver: true });
   ids = live.fake.listBundleIds();
 });
 afterAll(async () => live?.close());
@@ -28,7 +29,7 @@ async function burst(round: string): Promise<void> {
 }
 
 async function receivedAtById(): Promise<Map<string, number[]>> {
-  const rows = (await live.database.db.execute(
+  const rows = (await live.db.execute(
     sql`select bundle_id, (extract(epoch from received_at) * 1000)::float8 as at from tokportal.webhook_events`,
   )) as unknown as { bundle_id: string; at: number }[];
   const byBundle = new Map<string, number[]>();
@@ -41,7 +42,7 @@ describe('burst of 1,000 events on 50 bundles', () => {
     await burst('quiet');
     await waitFor(() => live.fake.stats().webhooksPending === 0, { what: 'deliveries', timeoutMs: 25_000 });
     expect(live.fake.stats().webhooksSent).toBe(BUNDLES * EVENTS_PER_BUNDLE);
-    const waiting = await live.q.queue.getJobCounts('prioritized', 'waiting');
+    const waiting = await live.queue.getJobCounts('prioritized', 'waiting');
     expect((waiting.prioritized ?? 0) + (waiting.waiting ?? 0)).toBe(BUNDLES);
 
     await live.startWorker({ concurrency: 4 });
@@ -53,14 +54,14 @@ describe('burst of 1,000 events on 50 bundles', () => {
   });
 
   it('arriving while the worker runs: one call per bundle plus one per bundle whose job was running, none wasted', async () => {
-    await live.q.queue.clean(0, 10_000, 'completed');
+    await live.queue.clean(0, 10_000, 'completed');
     live.fake.resetStats();
     await burst('busy');
     await live.settle(25_000);
-    expect(await pendingInboxEvents(live.database)).toBe(0);
+    expect(await pendingInboxEvents(live.db)).toBe(0);
 
     const calls = live.fake.stats().requests[DETAIL_CALLS] ?? 0;
-    const jobs = (await live.q.queue.getJobs(['completed'])) as Job<SyncBundleData>[];
+    const jobs = (await live.queue.getJobs(['completed'])) as Job<SyncBundleData>[];
     expect(jobs).toHaveLength(calls);
     // A bundle's second (third, ...) fetch is justified only by an event that arrived after
     // the previous fetch had started: the running fetch may have read the API before it.

@@ -2,17 +2,20 @@
 // and the worker's limiter at 120/min): our own pace never causes a 429.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokPortalClient } from '../../src/tokportal/client.js';
-import { bundlesAtStep, compareWithApi, startLivePath, waitForMirror, type LivePath } from './live-path.js';
+import { bundlesAtStep, compareWithApi, waitForMirror } from '../support/mirror.js';
+import { startStack, type Stack } from '../support/stack.js';
 
 const DEFAULT_LIMIT = 120;
 
 describe('the default rate limit on both sides', () => {
-  let live: LivePath;
+  let live: Stack;
   beforeAll(async () => {
-    live = await startLivePath({
+    live = await startStack({
       label: 'e2elimit',
       fake: { bundles: 120, seed: 'e2e-limit', rateLimitPerMin: DEFAULT_LIMIT },
-      worker: { rateLimitPerMin: DEFAULT_LIMIT, concurrency: 4 },
+      rateLimitPerMin: DEFAULT_LIMIT,
+      receiver: true,
+      worker: { concurrency: 4 },
     });
   });
   afterAll(async () => live?.close());

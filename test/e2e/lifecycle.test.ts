@@ -4,12 +4,13 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookEvents } from '../../src/db/schema.js';
-import { bundlesAtStep, compareWithApi, startLivePath, waitForMirror, type LivePath } from './live-path.js';
+import { bundlesAtStep, compareWithApi, waitForMirror } from '../support/mirror.js';
+import { startStack, type Stack } from '../support/stack.js';
 
 const STEPS = ['account_in_review', 'finalize_account', 'remake', 'remake'] as const;
 const EXPECTED_EVENTS = ['account.in_review', 'account.finalized', 'account.remade', 'account.remade'];
 
-async function runLifecycle(live: LivePath, bundleId: string): Promise<void> {
+async function runLifecycle(live: Stack, bundleId: string): Promise<void> {
   for (const step of STEPS) {
     if (step === 'remake') await live.fake.remake(bundleId);
     else await live.fake.advance(bundleId);
@@ -20,9 +21,9 @@ async function runLifecycle(live: LivePath, bundleId: string): Promise<void> {
 }
 
 describe('live path, clean deliveries', () => {
-  let live: LivePath;
+  let live: Stack;
   beforeAll(async () => {
-    live = await startLivePath({ label: 'e2elife', fake: { bundles: 40, seed: 'e2e-lifecycle' } });
+    live = await startStack({ label: 'e2elife', fake: { bundles: 40, seed: 'e2e-lifecycle' }, rateLimitPerMin: 6_000, receiver: true, worker: true });
   });
   afterAll(async () => live?.close());
 
@@ -37,7 +38,7 @@ describe('live path, clean deliveries', () => {
     expect(result!.handles).toHaveLength(3);
     expect(result!.timeline).toEqual(result!.handles);
 
-    const events = await live.database.db.select().from(webhookEvents).where(eq(webhookEvents.bundleId, bundleId!));
+    const events = await live.db.select().from(webhookEvents).where(eq(webhookEvents.bundleId, bundleId!));
     expect(events.map((event) => event.type).sort()).toEqual([...EXPECTED_EVENTS].sort());
     expect(events.every((event) => event.status === 'processed')).toBe(true);
     // One refetch per event at most: the webhook only triggers, the API answers.
@@ -46,15 +47,18 @@ describe('live path, clean deliveries', () => {
 });
 
 describe('live path, duplicated, reordered and delayed deliveries', () => {
-  let live: LivePath;
+  let live: Stack;
   beforeAll(async () => {
-    live = await startLivePath({
+    live = await startStack({
       label: 'e2echaos',
       fake: {
         bundles: 80,
         seed: 'e2e-lifecycle',
         delivery: { duplicateRate: 0.6, reorder: true, minDelayMs: 0, maxDelayMs: 400 },
       },
+      rateLimitPerMin: 6_000,
+      receiver: true,
+      worker: true,
     });
   });
   afterAll(async () => live?.close());
@@ -68,7 +72,7 @@ describe('live path, duplicated, reordered and delayed deliveries', () => {
       expect(result.mirror).toEqual(result.api);
       expect(result.timeline).toEqual(result.handles);
     }
-    const events = await live.database.db.select().from(webhookEvents);
+    const events = await live.db.select().from(webhookEvents);
     const ours = events.filter((event) => ids.includes(event.bundleId ?? ''));
     expect(ours).toHaveLength(ids.length * EXPECTED_EVENTS.length);
     expect(ours.every((event) => event.status === 'processed')).toBe(true);

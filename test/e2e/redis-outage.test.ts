@@ -6,9 +6,10 @@ import net from 'node:net';
 import { isNull, and, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookEvents } from '../../src/db/schema.js';
-import { waitFor } from '../worker/harness.js';
+import { waitFor } from '../support/wait.js';
 import { TEST_REDIS_URL } from '../support/redis.js';
-import { compareWithApi, startLivePath, waitForMirror, type LivePath } from './live-path.js';
+import { compareWithApi, waitForMirror } from '../support/mirror.js';
+import { startStack, type Stack } from '../support/stack.js';
 
 /** A cuttable TCP link to Redis. */
 class TcpProxy {
@@ -50,15 +51,17 @@ class TcpProxy {
 
 const redisTarget = new URL(TEST_REDIS_URL);
 const proxy = new TcpProxy({ host: redisTarget.hostname, port: Number(redisTarget.port || 6379) });
-let live: LivePath;
+let live: Stack;
 
 beforeAll(async () => {
   const port = await proxy.start();
-  live = await startLivePath({
+  live = await startStack({
     label: 'e2eredis',
     fake: { bundles: 40, seed: 'e2e-redis-outage' },
-    receiverRedisUrl: `redis://127.0.0.1:${port}`,
-    relay: { intervalMs: 200, graceMs: 300, maxBackoffMs: 500 },
+    rateLimitPerMin: 6_000,
+    // Only the receiver reaches Redis through the proxy; the worker and the test see it directly.
+    receiver: { env: { REDIS_URL: `redis://127.0.0.1:${port}` }, relay: { intervalMs: 200, graceMs: 300, maxBackoffMs: 500 } },
+    worker: true,
   });
 });
 afterAll(async () => {
@@ -88,7 +91,7 @@ describe('Redis unreachable while receiving', () => {
     // Every delivery was acknowledged, none failed: TokPortal has nothing to retry.
     expect(live.fake.stats().webhooksSent - sentBefore).toBe(ids.length);
     expect(live.fake.stats().webhooksFailed).toBe(0);
-    const stranded = await live.database.db
+    const stranded = await live.db
       .select()
       .from(webhookEvents)
       .where(and(inArray(webhookEvents.bundleId, ids), isNull(webhookEvents.enqueuedAt)));
@@ -98,7 +101,7 @@ describe('Redis unreachable while receiving', () => {
     await waitFor(async () => (await readyStatus()) === 200, { what: 'the receiver to see Redis again' });
     await live.settle();
 
-    const events = await live.database.db.select().from(webhookEvents).where(inArray(webhookEvents.bundleId, ids));
+    const events = await live.db.select().from(webhookEvents).where(inArray(webhookEvents.bundleId, ids));
     expect(events).toHaveLength(ids.length + 1);
     expect(events.every((event) => event.status === 'processed' && event.enqueuedAt !== null)).toBe(true);
     for (const result of await compareWithApi(live, ids)) expect(result.mirror).toEqual(result.api);

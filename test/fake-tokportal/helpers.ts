@@ -1,7 +1,7 @@
 // Small HTTP helpers for the fake's tests: real fetch against the running server.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { FakeTokPortal } from '../support/fake.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import { startTestFake, type FakeTokPortal, type FakeTokPortalOptions } from '../support/fake.js';
+import { startWebhookSink } from '../support/webhook-sink.js';
 
 export type Answer = { status: number; headers: Headers; body: any };
 
@@ -25,33 +25,19 @@ export async function call(
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
 }
 
-export type ReceivedWebhook = { headers: IncomingMessage['headers']; raw: string; body: any; at: number };
+export type ReceivedWebhook = { headers: IncomingHttpHeaders; raw: string; body: any; at: number };
 
 /** A webhook receiver on 127.0.0.1: records every POST and answers with `respond` (default 200). */
 export async function startReceiver(respond: (hook: ReceivedWebhook, index: number) => number = () => 200) {
   const received: ReceivedWebhook[] = [];
-  const server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const hook = { headers: request.headers, raw, body: JSON.parse(raw), at: Date.now() };
-      const status = respond(hook, received.length);
-      received.push(hook);
-      response.writeHead(status, { 'Content-Type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks`,
-    received,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const sink = await startWebhookSink((delivery) => {
+    const raw = delivery.raw.toString('utf8');
+    const hook = { headers: delivery.headers, raw, body: JSON.parse(raw), at: Date.now() };
+    const status = respond(hook, received.length);
+    received.push(hook);
+    return status;
+  }, '/hooks');
+  return { url: sink.url, received, close: sink.close };
 }
 
 export async function waitFor(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
@@ -69,4 +55,27 @@ export function findBundle(fake: FakeTokPortal, predicate: (bundle: any) => bool
     if (predicate(bundle)) return bundle;
   }
   throw new Error('no seeded bundle matches');
+}
+
+export const WEBHOOK_SECRET = 'whsec_webhook_tests';
+
+/**
+ * Receivers and fakes a test opens, closed in reverse order after it (pass closeAll to
+ * afterEach); setup() starts a recording receiver and a fake that delivers to it.
+ */
+export function openedPerTest() {
+  const cleanups: (() => Promise<void>)[] = [];
+  return {
+    cleanups,
+    async closeAll(): Promise<void> {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    },
+    async setup(respond?: Parameters<typeof startReceiver>[0], options: FakeTokPortalOptions = {}) {
+      const receiver = await startReceiver(respond);
+      cleanups.push(receiver.close);
+      const fake = await startTestFake({ ...options, webhookEndpoints: [{ url: receiver.url, secret: WEBHOOK_SECRET }] });
+      cleanups.push(fake.close);
+      return { receiver, fake };
+    },
+  };
 }

@@ -1,43 +1,35 @@
 // POST /webhooks/tokportal over real HTTP, real Postgres and real Redis: what every kind of
 // delivery gets (status code, inbox row, job), as README's "HTTP endpoints (receiver)" table and
-// docs/tokportal-api.md ("Webhooks") describe it.
+// docs/tokportal-api.md ("Webhooks") describe it: from hand-signed deliveries, from the fake
+// TokPortal as a real sender, and with Postgres unreachable.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundles, webhookEvents } from '../../src/db/schema.js';
 import { signatureHeader } from '../../src/tokportal/signature.js';
 import { syntheticEventId } from '../../src/receiver/parse-delivery.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { deleteRedisPrefix, uniquePrefix } from '../support/redis.js';
-import {
-  OLD_SECRET,
-  deliver,
-  makeEnvelope,
-  metricValue,
-  pendingSyncJobs,
-  startTestReceiver,
-  type TestReceiver,
-} from './harness.js';
+import { startStack, type Stack, type TestReceiver } from '../support/stack.js';
+import { metricValue, pendingSyncJobs } from '../support/wait.js';
+import { OLD_SECRET, deliver, makeEnvelope } from '../support/webhooks.js';
 
-let database: TestDatabase;
+const CLOSED_POSTGRES = 'postgres://postgres@127.0.0.1:1/nothing_here';
+
+let stack: Stack;
 let app: TestReceiver;
-const prefix = uniquePrefix('webhook');
 
 beforeAll(async () => {
-  database = await createTestDatabase('webhook');
-  app = await startTestReceiver({ db: database.db, prefix });
+  stack = await startStack({ label: 'webhook', receiver: true });
+  app = stack.receiver;
 });
 afterAll(async () => {
-  await app?.close();
-  await database?.drop();
-  await deleteRedisPrefix(prefix);
+  await stack?.close();
 });
 
 /** Reads a row once the writer's off-request bookkeeping (enqueue marks) has landed. */
 const inboxRow = async (eventId: string) => {
   await app.receiver.writer.flush();
-  return (await database.db.select().from(webhookEvents).where(eq(webhookEvents.eventId, eventId)))[0];
+  return (await stack.db.select().from(webhookEvents).where(eq(webhookEvents.eventId, eventId)))[0];
 };
-const inboxCount = async () => (await database.db.select({ id: webhookEvents.eventId }).from(webhookEvents)).length;
+const inboxCount = async () => (await stack.db.select({ id: webhookEvents.eventId }).from(webhookEvents)).length;
 const jobsFor = async (bundleId: string) =>
   (await pendingSyncJobs(app.queue)).filter((job) => (job.data as { bundleId?: string }).bundleId === bundleId);
 
@@ -259,7 +251,7 @@ describe('events that sync nothing', () => {
   });
 
   it('resolves an account event without bundle id through the mirror, else marks it not applicable', async () => {
-    await database.db.insert(bundles).values({
+    await stack.db.insert(bundles).values({
       bundleId: 'bun_by_account',
       status: 'published',
       savedAccountId: 'sa_known',
@@ -277,5 +269,80 @@ describe('events that sync nothing', () => {
     const row = await inboxRow(unknown.id as string);
     expect(row?.status).toBe('not_applicable');
     expect(row?.statusReason).toBe('no bundle known for saved_account_id sa_nobody');
+  });
+});
+
+describe('deliveries from the fake TokPortal', () => {
+  let sent: Stack;
+  let fake: Stack['fake'];
+  let app: TestReceiver;
+
+  beforeAll(async () => {
+    sent = await startStack({
+      label: 'fakedelivery',
+      fake: { bundles: 4, seed: 'receiver-fake-delivery', delivery: { duplicateRate: 1, reorder: true, manual: true } },
+      receiver: true,
+    });
+    ({ fake, receiver: app } = sent);
+  });
+  afterAll(async () => {
+    await sent?.close();
+  });
+
+  it('stores each duplicated, reordered event once and queues one job per bundle', async () => {
+    const bundleIds = fake.listBundleIds();
+    for (let step = 0; step < 3; step++) for (const id of bundleIds) await fake.advance(id);
+    await fake.flushWebhooks();
+
+    const stats = fake.stats();
+    expect(stats.webhooksFailed).toBe(0);
+    expect(stats.webhooksSent).toBeGreaterThan(0);
+
+    await app.receiver.writer.flush(); // enqueue marks are written off the request path
+    const rows = await sent.db.select().from(webhookEvents);
+    // Every event was POSTed twice: one row each, deliveries 2.
+    expect(rows.length * 2).toBe(stats.webhooksSent);
+    expect(rows.every((row) => row.deliveries === 2)).toBe(true);
+    expect(rows.filter((row) => row.status === 'rejected')).toEqual([]);
+
+    const synced = new Set(rows.filter((row) => row.status === 'enqueued').map((row) => row.bundleId));
+    expect(synced.size).toBeGreaterThan(0);
+    expect([...synced].every((id) => bundleIds.includes(id!))).toBe(true);
+    const jobs = await pendingSyncJobs(app.queue);
+    expect(jobs.map((job) => (job.data as { bundleId: string }).bundleId).sort()).toEqual([...synced].sort());
+  });
+});
+
+describe('Postgres unreachable', () => {
+  let deadDb: Stack;
+  beforeAll(async () => {
+    deadDb = await startStack({ label: 'pgdown', database: false, env: { DATABASE_URL: CLOSED_POSTGRES } });
+  });
+  afterAll(async () => {
+    await deadDb?.close();
+  });
+
+  it('answers 503 with Retry-After, and nothing reaches the queue', async () => {
+    const app = await deadDb.startReceiver();
+    try {
+      const withBundle = await deliver(app.url, makeEnvelope({ bundleId: 'bun_pg_down' }));
+      expect(withBundle.status).toBe(503);
+      expect(withBundle.headers.get('retry-after')).toBe('5');
+      expect(((await withBundle.json()) as { error: { code: string } }).error.code).toBe('INBOX_UNAVAILABLE');
+      // An account event needs a lookup first: that failing is a 503 as well.
+      const lookup = await deliver(app.url, makeEnvelope({ type: 'account.banned', bundleId: null, data: { saved_account_id: 'sa_x' } }));
+      expect(lookup.status).toBe(503);
+
+      expect(await app.queue.count()).toBe(0);
+      expect(await metricValue(app.metrics, 'tokportal_sync_webhooks_received_total', { outcome: 'unavailable' })).toBe(2);
+
+      const ready = await fetch(`${app.url}/readyz`);
+      expect(ready.status).toBe(503);
+      const body = (await ready.json()) as { checks: { postgres: { ok: boolean; error?: string }; redis: { ok: boolean } } };
+      expect(body.checks.postgres.ok).toBe(false);
+      expect(body.checks.redis.ok).toBe(true);
+    } finally {
+      await app.close();
+    }
   });
 });

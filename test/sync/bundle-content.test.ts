@@ -8,19 +8,9 @@ import {
   videoSlotsOf,
   type RawBundle,
 } from '../../src/sync/bundle-content.js';
-import { canonicalJson } from '../../src/sync/canonical.js';
 import { at, listItemOf, makeDetail, makeListItem } from '../support/bundles.js';
 
 const asRaw = (value: unknown) => value as RawBundle;
-
-describe('canonicalJson', () => {
-  it('ignores key order at every depth and drops undefined', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: undefined } })).toBe(
-      canonicalJson({ a: { d: [1, { x: 1, y: 2 }] }, b: 1 }),
-    );
-    expect(canonicalJson([3, 1])).not.toBe(canonicalJson([1, 3]));
-  });
-});
 
 describe('mergeObservation', () => {
   it('lets a list item override only the keys it carries', () => {

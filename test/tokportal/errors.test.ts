@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { TokPortalApiError, isRetryable, scrubSecret } from '../../src/tokportal/errors.js';
-import { parseRateLimit, parseRetryAfter } from '../../src/tokportal/http.js';
 
 describe('isRetryable', () => {
   it.each([
@@ -19,34 +18,6 @@ describe('isRetryable', () => {
     [200, 'INVALID_RESPONSE', false],
   ] as const)('status %s code %s → %s', (status, code, expected) => {
     expect(isRetryable(status, code)).toBe(expected);
-  });
-});
-
-describe('parseRetryAfter', () => {
-  it('reads delay-seconds, rounding up', () => {
-    expect(parseRetryAfter('7')).toBe(7);
-    expect(parseRetryAfter(' 1.2 ')).toBe(2);
-  });
-  it('reads an HTTP date relative to now', () => {
-    const now = Date.parse('2026-01-01T00:00:00Z');
-    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30);
-    expect(parseRetryAfter('Wed, 31 Dec 2025 23:00:00 GMT', now)).toBe(0);
-  });
-  it('ignores absent or garbage values', () => {
-    expect(parseRetryAfter(null)).toBeNull();
-    expect(parseRetryAfter('')).toBeNull();
-    expect(parseRetryAfter('soon')).toBeNull();
-  });
-});
-
-describe('parseRateLimit', () => {
-  it('reads the three headers', () => {
-    const headers = new Headers({ 'X-RateLimit-Limit': '120', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '1767225600' });
-    expect(parseRateLimit(headers)).toEqual({ limit: 120, remaining: 0, resetAt: 1767225600 });
-  });
-  it('is null without any of them, partial when some are missing', () => {
-    expect(parseRateLimit(new Headers())).toBeNull();
-    expect(parseRateLimit(new Headers({ 'x-ratelimit-remaining': '5' }))).toEqual({ limit: null, remaining: 5, resetAt: null });
   });
 });
 

@@ -1,6 +1,13 @@
-import { describe, expect, it } from 'vitest';
-import { Pacer, planRetries } from '../../src/tokportal/webhook-recovery.js';
+// Recovering the deliveries that failed during an outage: the plan and the pacing on their own,
+// then recoverFailedDeliveries against the fake's delivery log over real HTTP, with a real
+// receiver socket on loopback.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeTokPortal, type FakeTokPortal } from '../../fake-tokportal/index.js';
+import { TokPortalClient } from '../../src/tokportal/client.js';
+import { KNOWN_EVENT_TYPES, WEBHOOK_HEADERS } from '../../src/tokportal/schemas.js';
+import { Pacer, planRetries, recoverFailedDeliveries } from '../../src/tokportal/webhook-recovery.js';
 import type { WebhookDelivery } from '../../src/tokportal/webhook-endpoints.js';
+import { startWebhookSink, type SinkDelivery, type WebhookSink } from '../support/webhook-sink.js';
 
 const delivery = (id: string, eventId: string | null, createdAt: string | null): WebhookDelivery => ({
   id,
@@ -87,5 +94,74 @@ describe('Pacer', () => {
 
   it('rejects a rate that is not positive', () => {
     expect(() => new Pacer(0)).toThrow(RangeError);
+  });
+});
+
+describe('delivery log and re-sends', () => {
+  let fake: FakeTokPortal;
+  let client: TokPortalClient;
+  let receiver: WebhookSink;
+  let received: SinkDelivery[];
+  let answerStatus = 200;
+  let endpointId: string;
+  const header = (delivery: SinkDelivery, name: string) => delivery.headers[name] as string | undefined;
+
+  beforeAll(async () => {
+    fake = await startFakeTokPortal({ bundles: 12, seed: 'webhooks-contract', rateLimitPerMin: 0, delivery: { maxAttempts: 1 } });
+    client = new TokPortalClient({ baseUrl: fake.baseUrl, apiKey: fake.apiKey });
+    receiver = await startWebhookSink((delivery) => {
+      received.push(delivery);
+      return answerStatus;
+    });
+    endpointId = (await client.webhooks.create({ url: receiver.url, events: [...KNOWN_EVENT_TYPES] })).id;
+  });
+
+  afterAll(async () => {
+    await fake?.close();
+    await receiver?.close();
+  });
+
+  beforeEach(() => {
+    received = [];
+    answerStatus = 200;
+  });
+
+  it('recoverFailedDeliveries re-sends every failed event once, paced at the given rate', async () => {
+    answerStatus = 503;
+    for (const id of fake.listBundleIds().slice(1, 4)) await fake.remake(id);
+    await fake.flushWebhooks();
+    const failedEvents = new Set(received.map((delivery) => header(delivery, WEBHOOK_HEADERS.eventId)));
+    const pending = await client.webhooks.listDeliveries(endpointId, { success: false });
+    expect(pending.data.length).toBeGreaterThanOrEqual(failedEvents.size);
+
+    answerStatus = 200;
+    received = [];
+    const ratePerMin = 600; // one call per 100 ms
+    const summary = await recoverFailedDeliveries(client, { endpointId, ratePerMin });
+    const resent = received.map((delivery) => header(delivery, WEBHOOK_HEADERS.eventId));
+    expect(new Set(resent).size).toBe(resent.length);
+    expect(summary).toMatchObject({ events: pending.data.length, retried: pending.data.length, retryCallsFailed: 0, deliveredAgainFailed: 0 });
+    expect(summary.apiCalls).toBe(1 + pending.data.length);
+    // n calls evenly spaced take at least (n - 1) intervals.
+    expect(summary.durationMs).toBeGreaterThanOrEqual((summary.apiCalls - 1) * (60_000 / ratePerMin) - 5);
+    expect((await client.webhooks.listDeliveries(endpointId, { success: false })).data).toEqual([]);
+  });
+
+  it('recoverFailedDeliveries waits out a 429 burst and carries on', async () => {
+    answerStatus = 500;
+    await fake.remake(fake.listBundleIds()[5]!);
+    await fake.flushWebhooks();
+    answerStatus = 200;
+    fake.setFaults({ rateLimitBurst: true });
+    const lift = setTimeout(() => fake.setFaults({ rateLimitBurst: false }), 300);
+    try {
+      const summary = await recoverFailedDeliveries(client, { endpointId, ratePerMin: 6_000 });
+      expect(summary.rateLimitedWaits).toBeGreaterThanOrEqual(1);
+      expect(summary.retried).toBeGreaterThan(0);
+      expect(summary.durationMs).toBeGreaterThanOrEqual(900); // Retry-After: 1
+    } finally {
+      clearTimeout(lift);
+      fake.setFaults({ rateLimitBurst: false });
+    }
   });
 });

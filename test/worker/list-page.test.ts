@@ -1,104 +1,68 @@
-// The page walk against a strict API (newest first, no pagination object, whole seconds) while
-// bundles are created and deleted under it: the first pass skips bundles, the run notices and
-// walks again, and every bundle that existed for the whole walk ends up mirrored.
+// Queuing list pages: one job per (run, page) while it is pending, and a resume is never
+// swallowed by a finished job that still holds the page's id.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundles } from '../../src/db/schema.js';
-import { JOB } from '../../src/queue/jobs.js';
-import type { ListBundlesQuery } from '../../src/tokportal/client.js';
-import { runBackfill } from '../../src/worker/backfill.js';
-import { processListPage } from '../../src/worker/list-page.js';
-import { processors } from '../../src/worker/processors.js';
-import { startCatchupHarness, type CatchupHarness } from '../catchup/harness.js';
+import { UnrecoverableError, Worker } from 'bullmq';
+import { JOB, PRIORITY, SYNC_QUEUE_NAME } from '../../src/queue/jobs.js';
+import { createRedis } from '../../src/queue/redis.js';
+import type { SyncQueue } from '../../src/queue/sync-queue.js';
+import { enqueueListPage, ensureListPageQueued, listPageJobId } from '../../src/worker/list-page.js';
+import { TEST_REDIS_URL, openTestQueue, type TestQueue } from '../support/redis.js';
 
-const BUNDLES = 450; // 5 pages of 100, the last one not full
-let harness: CatchupHarness;
+let own: TestQueue;
+let prefix: string;
+let queue: SyncQueue;
 
-beforeAll(async () => {
-  harness = await startCatchupHarness({ label: 'pagewalk', fake: { bundles: BUNDLES, seed: 'page-walk', profile: 'strict' } });
+beforeAll(() => {
+  own = openTestQueue('listpage');
+  ({ prefix, queue } = own);
 });
-afterAll(async () => harness?.close());
 
-describe('page walk under creations and deletions', { timeout: 120_000 }, () => {
-  it('mirrors every bundle that existed for the whole walk, though the first pass skipped some', async () => {
-    const { fake } = harness;
-    const existedAtStart = new Set(fake.listBundleIds());
-    const deleted = new Set<string>();
-    const created: string[] = [];
+afterAll(async () => {
+  await own?.close();
+});
 
-    // Every list call, as the walk made it: pass boundaries are where page 1 comes again.
-    const calls: { page: number; ids: string[] }[] = [];
-    const client = harness.ctx.client;
-    const listBundles = client.listBundles.bind(client);
-    client.listBundles = async (query: ListBundlesQuery = {}) => {
-      const result = await listBundles(query);
-      expect(result.pagination).toBeNull();
-      calls.push({ page: query.page ?? 1, ids: result.data.map((item) => item.id) });
-      return result;
-    };
+/** Runs the queue's jobs once with a processor that fails or succeeds them all. */
+async function finishAll(outcome: 'fail' | 'complete', expected: number): Promise<void> {
+  const connection = createRedis(TEST_REDIS_URL, 'worker');
+  const worker = new Worker(
+    SYNC_QUEUE_NAME,
+    async () => {
+      if (outcome === 'fail') throw new UnrecoverableError('HTTP 400');
+      return 'done';
+    },
+    { connection, prefix },
+  );
+  try {
+    const count = () => (outcome === 'fail' ? queue.getFailedCount() : queue.getCompletedCount());
+    await expect.poll(count, { timeout: 10_000 }).toBe(expected);
+  } finally {
+    await worker.close();
+    connection.disconnect();
+  }
+}
 
-    // While the first pass walks: after an odd page, create 3 bundles (newest first: they land on
-    // page 1, later pages shift back, items are seen twice); after an even page, delete 5 bundles
-    // it has already listed (the pages behind the cursor shrink: later ones shift forward, items
-    // are skipped).
-    const worker = await harness.startWorker({
-      concurrency: 1,
-      processors: {
-        ...processors,
-        [JOB.listPage]: async (job, ctx) => {
-          const outcome = await processListPage(job, ctx);
-          const { pass } = job.data as { pass?: number };
-          const last = calls.at(-1)!;
-          const page = (job.data as { page: number }).page;
-          if ((pass ?? 1) === 1 && last.ids.length === 100) {
-            if (page % 2 === 1) {
-              for (let i = 0; i < 3; i++) {
-                created.push(fake.service.createBundle(fake.service.primaryKey, { bundle_type: 'account_only', platform: 'tiktok', country: 'US' }).id);
-              }
-            } else {
-              for (const id of last.ids.filter((id) => !deleted.has(id) && existedAtStart.has(id)).slice(0, 5)) {
-                fake.service.remove(id);
-                deleted.add(id);
-              }
-            }
-          }
-          return outcome;
-        },
-      },
-    });
-    try {
-      const result = await runBackfill(
-        { ...harness.backfillDeps(), startWorker: async () => worker },
-        { filters: {}, details: 'never' },
-        { pollMs: 50 },
-      );
-      expect(result.outcome).toBe('completed');
-      const passes = splitPasses(calls);
-      const firstPass = new Set(passes[0]!.flat());
-      const throughout = [...existedAtStart].filter((id) => !deleted.has(id));
-      // The test has teeth: the first pass alone missed bundles that existed all along.
-      expect(throughout.filter((id) => !firstPass.has(id)).length).toBeGreaterThan(0);
-      expect(deleted.size).toBeGreaterThan(0);
-      expect(result.progress.run.stats).toMatchObject({ unproven: 0 });
-      expect(result.progress.run.stats.passes).toBeGreaterThanOrEqual(3);
-      expect(result.progress.run.stats.duplicatesListed).toBeGreaterThan(0);
-      expect(result.progress.run.stats.vanished).toBeGreaterThan(0);
+describe('list page jobs', () => {
+  it('queue a page once, at the list-page priority, however many times it is asked for', async () => {
+    await enqueueListPage(queue, 'backfill_x', 1, 3);
+    await enqueueListPage(queue, 'backfill_x', 1, 3);
+    await ensureListPageQueued(queue, 'backfill_x', 1, 3);
+    const jobs = await queue.getJobs(['prioritized', 'waiting']);
+    expect(jobs.map((job) => [job.id, job.name, job.data, job.opts.priority])).toEqual([
+      [listPageJobId('backfill_x', 1, 3), JOB.listPage, { runId: 'backfill_x', pass: 1, page: 3 }, PRIORITY.listPage],
+    ]);
+  });
 
-      const mirrored = new Set((await harness.db.select({ id: bundles.bundleId }).from(bundles)).map((row) => row.id));
-      expect(throughout.filter((id) => !mirrored.has(id))).toEqual([]);
-      // Bundles created during the walk are there too (the later passes listed them).
-      expect(created.filter((id) => !mirrored.has(id))).toEqual([]);
-    } finally {
-      await worker.close();
-      client.listBundles = listBundles;
-    }
+  it('put a failed or completed page back in line on a resume', async () => {
+    await finishAll('fail', 1);
+    await ensureListPageQueued(queue, 'backfill_x', 1, 3);
+    expect(await queue.getJob(listPageJobId('backfill_x', 1, 3)).then((job) => job?.getState())).toBe('prioritized');
+    expect(await queue.getFailedCount()).toBe(0);
+
+    await finishAll('complete', 1);
+    // A plain add would be swallowed by the completed job's id; the resume must not be.
+    await enqueueListPage(queue, 'backfill_x', 1, 3);
+    expect(await queue.getJob(listPageJobId('backfill_x', 1, 3)).then((job) => job?.getState())).toBe('completed');
+    await ensureListPageQueued(queue, 'backfill_x', 1, 3);
+    expect(await queue.getJob(listPageJobId('backfill_x', 1, 3)).then((job) => job?.getState())).toBe('prioritized');
   });
 });
-
-function splitPasses(calls: { page: number; ids: string[] }[]): string[][][] {
-  const passes: string[][][] = [];
-  for (const call of calls) {
-    if (call.page === 1) passes.push([]);
-    passes.at(-1)!.push(call.ids);
-  }
-  return passes;
-}

@@ -1,5 +1,17 @@
-import { describe, expect, it } from 'vitest';
+// How fast the worker calls the API: the pure pacing functions, then the limiter they build
+// in a real worker against the fake's token bucket at the same limit.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FakeTokPortal } from '../../fake-tokportal/index.js';
+import { enqueueBundleSyncs } from '../../src/queue/sync-queue.js';
+import { TokPortalClient } from '../../src/tokportal/client.js';
 import { MAX_RETRY_DELAY_MS, evenLimiter, jitteredExponentialDelay, rateLimitPauseMs } from '../../src/worker/pacing.js';
+import { startStack, type Stack } from '../support/stack.js';
+import { waitForIdleQueue } from '../support/wait.js';
+
+const LIMIT_PER_MIN = 300;
+const JOBS = 31;
+/** Tokens left in the bucket when the worker starts: room for network jitter, not for a faster pace. */
+const SLACK = 3;
 
 describe('jitteredExponentialDelay', () => {
   it('doubles the ceiling per attempt and draws uniformly below it (full jitter)', () => {
@@ -45,5 +57,48 @@ describe('evenLimiter', () => {
 
   it('rejects a non-positive limit', () => {
     expect(() => evenLimiter(0)).toThrow();
+  });
+});
+
+describe('queue-wide rate limiter', () => {
+  let stack: Stack;
+  let fake: FakeTokPortal;
+  let bundleIds: string[];
+  beforeAll(async () => {
+    // The worker paces itself at the fake's own limit: the limiter, not the bucket, sets the pace.
+    stack = await startStack({ label: 'pace', fake: { bundles: 40, seed: 'pace' }, rateLimitPerMin: LIMIT_PER_MIN });
+    fake = stack.fake;
+    bundleIds = fake.listBundleIds();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it(`keeps an even pace of at least 95% of the limit and never above it: no 429 from a nearly empty bucket`, async () => {
+    fake.setRateLimit(LIMIT_PER_MIN);
+    // Spend the bucket down to a few tokens, as if the key had been busy for a minute.
+    const client = new TokPortalClient({ baseUrl: fake.baseUrl, apiKey: fake.apiKey });
+    for (let spent = 0; spent < LIMIT_PER_MIN - SLACK; spent += 20) {
+      await Promise.all(Array.from({ length: Math.min(20, LIMIT_PER_MIN - SLACK - spent) }, () => client.getBundle(bundleIds[0]!)));
+    }
+    fake.resetStats();
+
+    await enqueueBundleSyncs(
+      stack.queue,
+      bundleIds.slice(0, JOBS).map((bundleId) => ({ bundleId, reason: 'backfill' })),
+    );
+    await stack.startWorker({ concurrency: 4 });
+    await waitForIdleQueue(stack.queue);
+
+    const jobs = await stack.queue.getJobs(['completed']);
+    const starts = jobs.map((job) => job.processedOn!).sort((a, b) => a - b);
+    const perMin = ((starts.length - 1) * 60_000) / (starts.at(-1)! - starts[0]!);
+    console.log(`pace: ${starts.length} calls at ${perMin.toFixed(1)}/min against a limit of ${LIMIT_PER_MIN}/min (${((100 * perMin) / LIMIT_PER_MIN).toFixed(1)}%)`);
+    expect(jobs).toHaveLength(JOBS);
+    expect(perMin).toBeGreaterThanOrEqual(0.95 * LIMIT_PER_MIN);
+    expect(perMin).toBeLessThanOrEqual(LIMIT_PER_MIN * 1.01);
+    expect(fake.stats().rateLimited).toBe(0);
+    expect(fake.stats().requests['GET /bundles/:id 200']).toBe(JOBS);
+    fake.setRateLimit(0);
   });
 });

@@ -8,16 +8,17 @@ import { bundleVersions } from '../../src/db/schema.js';
 import { runBackfill } from '../../src/worker/backfill.js';
 import { ensureVerifyScheduler, removeVerifyScheduler } from '../../src/worker/verify.js';
 import type { SyncWorkerHandle } from '../../src/worker/worker.js';
-import { mirrorDifferences, startCatchupHarness, type CatchupHarness } from '../catchup/harness.js';
-import { runCli } from '../e2e/cli-process.js';
+import { mirrorDifferences } from '../support/mirror.js';
+import { startStack, type Stack } from '../support/stack.js';
+import { runCli } from '../support/cli-process.js';
 import { TEST_REDIS_URL } from '../support/redis.js';
 
 const VERIFY_WITHIN_MS = 8_000;
-let harness: CatchupHarness;
+let harness: Stack;
 let worker: SyncWorkerHandle | undefined;
 
 beforeAll(async () => {
-  harness = await startCatchupHarness({
+  harness = await startStack({
     label: 'verify',
     fake: {
       bundles: 40,
@@ -60,7 +61,7 @@ async function quietChanges(ids: string[], tag: string): Promise<void> {
 
 async function audit(): Promise<{ code: number | null; json: any; stderr: string }> {
   const cli = runCli(['audit', '--all', '--json'], {
-    DATABASE_URL: harness.database.url,
+    DATABASE_URL: harness.database!.url,
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: harness.prefix,
     TOKPORTAL_API_KEY: harness.fake.apiKey,
@@ -113,7 +114,7 @@ describe('strict API, every webhook dropped', { timeout: 90_000 }, () => {
       .from(bundleVersions)
       .where(and(eq(bundleVersions.source, 'verify'), inArray(bundleVersions.bundleId, ids)));
     expect(new Set(versions.map((v) => v.bundleId))).toEqual(new Set(ids));
-    const drift = await harness.ctx.metrics.registry.getSingleMetric('tokportal_sync_drift_total')!.get();
+    const drift = await harness.metrics.registry.getSingleMetric('tokportal_sync_drift_total')!.get();
     const byField = Object.fromEntries(drift.values.map((v) => [v.labels.field, v.value]));
     expect(byField).toMatchObject({ username: expect.any(Number), videos: expect.any(Number), remade_count: expect.any(Number) });
 

@@ -4,23 +4,17 @@ import { loadConfig, type Config } from '../../config.js';
 import { openDatabase } from '../../db/connection.js';
 import { appliedMigrations, shippedMigrations } from '../../db/migrations.js';
 import { describeError, FatalError } from '../../lib/fatal-error.js';
+import { describeDatabase } from '../../app/read-mirror.js';
 
-/** Where the mirror lives, without credentials: host, port and database name only. */
-export function describeDatabase(config: Pick<Config, 'databaseUrl' | 'pgliteDir'>): string {
-  if (!config.databaseUrl) return `embedded PGlite in ${config.pgliteDir}`;
-  try {
-    const url = new URL(config.databaseUrl);
-    return `PostgreSQL ${url.hostname}:${url.port || '5432'}/${decodeURIComponent(url.pathname.slice(1)) || '(default database)'}`;
-  } catch {
-    return 'PostgreSQL (unparseable DATABASE_URL)';
-  }
-}
+export { describeDatabase };
 
 export type MigrateOutcome = { database: string; applied: string[]; total: number };
 
 export async function runMigrate(config: Config): Promise<MigrateOutcome> {
   const database = describeDatabase(config);
-  const handle = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, maxConnections: 1 });
+  const handle = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, maxConnections: 1 }).catch((error: unknown) => {
+    throw new FatalError(`Migrating ${database} failed: ${describeError(error)}`);
+  });
   try {
     const before = new Set((await appliedMigrations(handle.db)).map((m) => m.tag));
     await handle.migrate();

@@ -1,6 +1,7 @@
 // What `tokportal-sync start` runs: receiver, worker and reconcile scheduler on one runtime
 // (src/app/start-all.ts, the same path the demo takes), stopped gracefully on a signal.
 import { assertRedisReachable, createRuntime, redactUrl } from '../../app/runtime.js';
+import { serveEmbeddedDatabase } from '../../app/serve-embedded.js';
 import { stopOnSignals } from '../../app/signals.js';
 import { startAll, type StartedServices } from '../../app/start-all.js';
 import type { ReceiverListen } from '../../app/start-receiver.js';
@@ -21,6 +22,13 @@ export async function runStartCommand(options: ReceiverListen & { verify?: boole
   );
   let services: StartedServices;
   try {
+    const served = await serveEmbeddedDatabase(runtime);
+    if (served) {
+      runtime.logger.info(
+        { dir: config.pgliteDir, port: served.port },
+        `embedded database served for psql, report and BI tools: ${served.psql}`,
+      );
+    }
     services = await startAll(runtime, { port: options.port, host: options.host }, { verify: options.verify ?? true });
   } catch (error) {
     await runtime.close();

@@ -1,7 +1,8 @@
 // What the `tokportal-sync webhooks ...` subcommands run, against the TokPortal webhook API
 // (and, for `test`, the inbox).
 import { loadConfig, requireSetting, type Config } from '../../config.js';
-import { openDatabase } from '../../db/connection.js';
+import { openMirrorReadOnly } from '../../app/read-mirror.js';
+import { readLockHolder } from '../../db/pglite-lock.js';
 import { findInboxEvent } from '../../db/inbox-reads.js';
 import type { WebhookEventRow } from '../../db/schema.js';
 import { formatTable, type Cell } from '../../format/table.js';
@@ -135,12 +136,12 @@ async function test(id: string, options: TestOptions): Promise<void> {
   if (typeof delivered === 'boolean') {
     out(`TokPortal reports the delivery ${delivered ? 'succeeded' : 'FAILED'}${typeof status === 'number' ? ` (HTTP ${status})` : ''}`);
   }
-  if (!config.databaseUrl) {
-    // The embedded PGlite belongs to the running `start` process; opening it from here could corrupt it.
-    out('DATABASE_URL is not set: skipping the inbox check (look for the event in the receiver logs).');
+  if (!config.databaseUrl && !readLockHolder(config.pgliteDir)?.port) {
+    // The embedded PGlite belongs to the running `start` process, readable only through the port it serves it on.
+    out('DATABASE_URL is not set and no running start serves the embedded database: skipping the inbox check (look for the event in the receiver logs).');
     return;
   }
-  const row = await waitForInboxRow(config.databaseUrl, eventId, startedAt, waitSeconds * 1000);
+  const row = await waitForInboxRow(config, eventId, startedAt, waitSeconds * 1000);
   if (!row) {
     throw new FatalError(
       `the event is not in tokportal.webhook_events after ${waitSeconds}s: check that TokPortal reaches the receiver at the endpoint's URL and that TOKPORTAL_WEBHOOK_SECRETS holds this endpoint's secret`,
@@ -172,12 +173,13 @@ export function findEventId(answer: Record<string, unknown>): string | null {
 }
 
 async function waitForInboxRow(
-  databaseUrl: string,
+  config: Config,
   eventId: string | null,
   startedAt: Date,
   waitMs: number,
 ): Promise<WebhookEventRow | null> {
-  const database = await openDatabase({ databaseUrl, maxConnections: 1 });
+  // Read-only, like report: never migrates or creates anything where it looks.
+  const database = await openMirrorReadOnly(config, 'tokportal-sync webhooks test');
   try {
     // Without an event id, take the newest test event since the command started (a minute of clock skew allowed).
     const lookup = eventId ? { eventId } : { type: 'webhook.test', receivedSince: new Date(startedAt.getTime() - 60_000) };

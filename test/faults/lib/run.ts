@@ -10,9 +10,8 @@ import type { Queue } from 'bullmq';
 import { webhookEvents } from '../../../src/db/schema.js';
 import { createLogger } from '../../../src/lib/logger.js';
 import { startFakeTokPortal, type ProfileName } from '../../../fake-tokportal/index.js';
-import { SECRET, startTestReceiver, testConfig } from '../../receiver/harness.js';
-import { createTestDatabase } from '../../support/postgres.js';
-import { uniquePrefix } from '../../support/redis.js';
+import type { TestDatabase } from '../../support/postgres.js';
+import { startStack } from '../../support/stack.js';
 import { startApiTap } from './api-tap.js';
 import { Campaign, type CampaignCounts } from './campaign.js';
 import { defaultFaultMix, planFaults, runFaultPlan, serverErrorAnswers, type FaultKind, type FaultMix } from './faults.js';
@@ -75,15 +74,12 @@ export async function runFaultCampaign(options: FaultRunOptions): Promise<FaultR
   const stepMs = options.stepMs ?? 50;
   const settleMs = options.settleTimeoutMs ?? 120_000;
   const logs = mkdtempSync(join(tmpdir(), 'tokportal-faults-'));
-  const prefix = uniquePrefix('faults');
   const cleanups: (() => Promise<unknown>)[] = [];
   const cleanup = async () => {
     for (const step of cleanups.reverse()) await step().catch(() => {});
   };
 
   try {
-    const database = await createTestDatabase('faults');
-    cleanups.push(() => database.drop());
     const redis = await OwnRedisServer.start();
     cleanups.push(() => redis.stop());
     const fake = await startFakeTokPortal({
@@ -100,17 +96,18 @@ export async function runFaultCampaign(options: FaultRunOptions): Promise<FaultR
 
     const receiverLog = createWriteStream(join(logs, 'receiver.log'));
     cleanups.push(() => new Promise((resolve) => receiverLog.end(resolve)));
-    const receiver = await startTestReceiver({
-      db: database.db,
-      prefix,
-      redisUrl: redis.url,
-      config: testConfig({ QUEUE_PREFIX: prefix }),
+    // The receiver in this process, on our own Redis, with the fake delivering to it.
+    const stack = await startStack({
+      label: 'faults',
+      fake,
+      env: { REDIS_URL: redis.url },
       logger: createLogger({ level: 'warn', destination: receiverLog }),
-      relay: { intervalMs: 300, graceMs: 1_000, maxBackoffMs: 2_000 },
+      receiver: { relay: { intervalMs: 300, graceMs: 1_000, maxBackoffMs: 2_000 } },
     });
-    cleanups.push(() => receiver.close());
-    fake.addWebhookEndpoint({ url: `${receiver.url}/webhooks/tokportal`, secret: SECRET });
-    const queue = receiver.queue as unknown as Queue;
+    cleanups.push(() => stack.close());
+    const database = stack.database!;
+    const prefix = stack.prefix;
+    const queue = stack.receiver.queue as unknown as Queue;
 
     const worker = new WorkerProcess({
       logFile: join(logs, 'worker.log'),
@@ -190,7 +187,7 @@ export async function runFaultCampaign(options: FaultRunOptions): Promise<FaultR
   }
 }
 
-type Db = Awaited<ReturnType<typeof createTestDatabase>>;
+type Db = TestDatabase;
 type Fake = Awaited<ReturnType<typeof startFakeTokPortal>>;
 
 /** The receiver side of "nothing is lost": every event the fake got a 2xx for is in the inbox. */

@@ -6,7 +6,7 @@ import type { Database } from '../../../src/db/connection.js';
 import { syncRuns, webhookEvents } from '../../../src/db/schema.js';
 import type { FakeTokPortal } from '../../../fake-tokportal/index.js';
 import { JOB } from '../../../src/queue/jobs.js';
-import { waitFor, waitForIdleQueue } from '../../worker/harness.js';
+import { waitFor, waitForIdleQueue } from '../../support/wait.js';
 
 /** Delivers everything the fake still holds (delays, retry backoffs) until nothing is pending. */
 export async function flushWebhooks(fake: FakeTokPortal, timeoutMs: number): Promise<void> {

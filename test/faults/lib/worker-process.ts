@@ -3,7 +3,7 @@
 // orchestrator would (also when it exits by itself, e.g. because Redis was down at start).
 // Every run's output is appended to a log file the report points at.
 import { appendFileSync } from 'node:fs';
-import { runCli, type CliProcess } from '../../e2e/cli-process.js';
+import { runCli, type CliProcess } from '../../support/cli-process.js';
 import { killWithParent } from './children.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
