@@ -20,3 +20,8 @@ COMMENT ON COLUMN "tokportal"."bundles"."detail_observed_at" IS 'When the reques
 COMMENT ON COLUMN "tokportal"."bundles"."verified_at" IS 'Last time a detail (GET /bundles/:id) of this bundle was read and compared with the row; rolling verification re-reads the oldest first';--> statement-breakpoint
 COMMENT ON COLUMN "tokportal"."sync_runs"."pass" IS 'Listing pass of the run; a run walks passes until one is proven complete by the next';--> statement-breakpoint
 COMMENT ON TABLE "tokportal"."sync_run_listings" IS 'Bundles each listing pass of a backfill or reconcile run showed, and how many times; compared pass with pass, deleted when the run ends';
+--> statement-breakpoint
+COMMENT ON COLUMN "tokportal"."sync_run_listings"."run_id" IS 'The backfill or reconcile run (sync_runs.id) whose pass listed the bundle';--> statement-breakpoint
+COMMENT ON COLUMN "tokportal"."sync_run_listings"."pass" IS 'The listing pass of the run (1, 2, ...)';--> statement-breakpoint
+COMMENT ON COLUMN "tokportal"."sync_run_listings"."bundle_id" IS 'A bundle the pass listed (bookkeeping of the walk, deleted with the run: no foreign key to bundles)';--> statement-breakpoint
+COMMENT ON COLUMN "tokportal"."sync_run_listings"."times_listed" IS 'How many pages of the pass showed the bundle: more than 1 means the list shifted under the walk';
