@@ -8,6 +8,7 @@
 // limit does not bind), a third, shorter cold pass runs at half the rate the machine reached:
 // there the limit binds, and achieved/allowed measures the worker's pacing, which is what
 // the ≥ 0.95 target is about.
+import type { ProfileName } from '../fake-tokportal/index.js';
 import { count } from 'drizzle-orm';
 import { bundles } from '../src/db/schema.js';
 import type { Benchmark } from './lib/benchmark.js';
@@ -126,8 +127,14 @@ async function runPass(
   };
 }
 
-async function withStage<T>(label: string, seeded: number, ratePerMin: number, body: (stage: SyncStage) => Promise<T>): Promise<T> {
-  const stage = await startStage({ label, bundles: seeded, ratePerMin, receiver: false, worker: false });
+async function withStage<T>(
+  label: string,
+  seeded: number,
+  ratePerMin: number,
+  profile: ProfileName,
+  body: (stage: SyncStage) => Promise<T>,
+): Promise<T> {
+  const stage = await startStage({ label, bundles: seeded, ratePerMin, receiver: false, worker: false, fake: { profile } });
   try {
     return await body(stage);
   } finally {
@@ -140,7 +147,7 @@ export const backfillBenchmark: Benchmark = {
   title: 'cold and warm backfill against the rate limit',
   async run(context) {
     const { bundles: seeded, ratePerMin, concurrency } = context.sizes.backfill;
-    const passes = await withStage('backfill', seeded, ratePerMin, async (stage) => [
+    const passes = await withStage('backfill', seeded, ratePerMin, context.fakeProfile, async (stage) => [
       await runPass(context, stage, 'cold', seeded, ratePerMin, concurrency),
       await runPass(context, stage, 'warm', seeded, ratePerMin, concurrency),
     ]);
@@ -152,7 +159,7 @@ export const backfillBenchmark: Benchmark = {
       const pacedRate = Math.max(120, Math.floor((cold.achievedPerMin * 0.5) / 60) * 60);
       // About half a minute of calls at that rate (a few seconds in smoke runs).
       const pacedBundles = Math.min(seeded, Math.max(50, Math.round(pacedRate * (context.smoke ? 0.05 : 0.5))));
-      paced = await withStage('backfillpaced', pacedBundles, pacedRate, (stage) =>
+      paced = await withStage('backfillpaced', pacedBundles, pacedRate, context.fakeProfile, (stage) =>
         runPass(context, stage, 'paced cold', pacedBundles, pacedRate, concurrency),
       );
       passes.push(paced);

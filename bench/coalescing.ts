@@ -34,7 +34,7 @@ export const coalescingBenchmark: Benchmark = {
   title: 'API calls per bundle for a burst of webhook events',
   async run(context) {
     const { events, bundles, ratePerMin } = context.sizes.coalescing;
-    const stage = await startStage({ label: 'coalescing', bundles, ratePerMin, receiver: true, worker: true });
+    const stage = await startStage({ label: 'coalescing', bundles, ratePerMin, receiver: true, worker: true, fake: { profile: context.fakeProfile } });
     try {
       const bundleIds = stage.fake.listBundleIds().slice(0, bundles);
       // Every bundle gets W/B events, interleaved across the whole burst: the hard case, where

@@ -14,7 +14,7 @@ export const freshnessBenchmark: Benchmark = {
   title: 'webhook received → bundle row updated, at a steady rate below the limit',
   async run(context) {
     const { durationSeconds, eventsPerSecond, bundles, ratePerMin } = context.sizes.freshness;
-    const stage = await startStage({ label: 'freshness', bundles, ratePerMin, receiver: true, worker: true });
+    const stage = await startStage({ label: 'freshness', bundles, ratePerMin, receiver: true, worker: true, fake: { profile: context.fakeProfile } });
     try {
       const bundleIds = stage.fake.listBundleIds();
       const total = Math.max(1, Math.round(durationSeconds * eventsPerSecond));

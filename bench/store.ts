@@ -3,7 +3,7 @@
 // refetch does) against batches (applyBundleSnapshots, what a backfill page does). One-by-one
 // is the anchor. Each mode writes into its own fresh database, first as new bundles
 // (created), then as a newer version of each (changed, with history rows).
-import { startFakeTokPortal } from '../fake-tokportal/index.js';
+import { startFakeTokPortal, type ProfileName } from '../fake-tokportal/index.js';
 import { applyBundleSnapshot, applyBundleSnapshots } from '../src/db/repository.js';
 import type { ApplyResult } from '../src/sync/apply-plan.js';
 import type { Observation } from '../src/sync/observation.js';
@@ -18,8 +18,8 @@ type Phase = 'insert' | 'update';
 type Timing = { perSecond: number; seconds: number; outcomes: Record<string, number> };
 
 /** Realistic details (accounts, videos, remakes) from the fake's seeded generator. */
-async function sampleDetails(total: number): Promise<BundleDetail[]> {
-  const fake = await startFakeTokPortal({ bundles: total, seed: 'bench-store', rateLimitPerMin: 0 });
+async function sampleDetails(total: number, profile: ProfileName): Promise<BundleDetail[]> {
+  const fake = await startFakeTokPortal({ bundles: total, seed: 'bench-store', rateLimitPerMin: 0, profile });
   try {
     return fake.listBundleIds().map((id) => bundleDetailSchema.parse(fake.getBundle(id)));
   } finally {
@@ -62,7 +62,7 @@ export const storeBenchmark: Benchmark = {
   title: 'snapshot upserts per second into Postgres, one by one vs batched',
   async run(context) {
     const { snapshots, batchSize } = context.sizes.store;
-    const details = await sampleDetails(snapshots);
+    const details = await sampleDetails(snapshots, context.fakeProfile);
     const phases: Record<Phase, Observation[]> = {
       insert: details.map((bundle) => ({ kind: 'detail', bundle })),
       update: details.map((bundle) => ({ kind: 'detail', bundle: newerVersion(bundle) })),

@@ -2,8 +2,15 @@
 // pure functions of a record, so the API, the lifecycle and the tests agree on them.
 import { BUNDLE_STATUSES, VIDEO_STATUSES, type BundleRecord, type BundleType } from './model.js';
 
-/** "status is published, published_priority, accepted, or completed" (seed, Computed State Fields). */
-const PUBLISHED_STATUSES: ReadonlySet<string> = new Set(['published', 'published_priority', 'accepted', 'completed']);
+/**
+ * "true once the bundle has been published": every status from publication on, the video phase
+ * (in_review, finalized) included; a bundle cancelled or archived after publication stays
+ * published. The documentation's parenthesis ("published, published_priority, accepted, or
+ * completed") lists the account-phase statuses; the video phase comes after accepted, so it is
+ * past publication too. Back to pending_setup (unpublish) it is not published any more.
+ */
+const PUBLISHED_STATUSES: ReadonlySet<string> = new Set(['published', 'published_priority', 'accepted', 'in_review', 'finalized', 'completed']);
+const WITHDRAWN_STATUSES: ReadonlySet<string> = new Set(['cancelled', 'archived']);
 /** Publish-eligible account statuses. */
 const CONFIGURED_ACCOUNT_STATUSES: ReadonlySet<string> = new Set(['configured', 'finalized']);
 /** "any of configured, in_review, pending_corrections, accepted, published, finalized": every status past pending. */
@@ -16,7 +23,11 @@ export const REQUIRED_ACCOUNT_FIELDS = ['username', 'visible_name', 'profile_pic
 
 export const needsAccountSetup = (type: BundleType): boolean => type !== 'videos_only';
 
-export const isPublished = (bundle: BundleRecord): boolean => PUBLISHED_STATUSES.has(bundle.status);
+export const isPublished = (bundle: BundleRecord): boolean =>
+  PUBLISHED_STATUSES.has(bundle.status) || (WITHDRAWN_STATUSES.has(bundle.status) && bundle.publishedOnce);
+
+/** A status that means the bundle went through publication (an operator may set one directly). */
+export const isPublicationStatus = (status: string): boolean => PUBLISHED_STATUSES.has(status);
 
 export const isAccountConfigured = (bundle: BundleRecord): boolean =>
   bundle.account !== null && CONFIGURED_ACCOUNT_STATUSES.has(bundle.account.status);

@@ -7,6 +7,7 @@ import { toDetail } from './serialize.js';
 import type { FakeTokPortalService } from './service.js';
 import { parseOrThrow } from './validation.js';
 import { toEndpointJson } from './webhook-endpoints.js';
+import { LIST_ORDERS } from './profile.js';
 
 const rate = z.number().min(0).max(1);
 export const faultsSchema = z.object({
@@ -33,6 +34,12 @@ export const endpointSchema = z.object({
   events: z.array(z.string().min(1)).optional(),
 });
 const rateLimitSchema = z.object({ per_minute: z.number().int().min(0) });
+export const behaviourSchema = z.object({
+  wholeSecondTimestamps: z.boolean().optional(),
+  bumpUpdatedAtOnAccountChanges: z.boolean().optional(),
+  listOrder: z.enum(LIST_ORDERS).optional(),
+  listPagination: z.boolean().optional(),
+});
 
 /** What a control change did: the bundle after it and the webhooks it emitted. */
 const changeAnswer = (service: FakeTokPortalService, id: string, events: { type: string }[], extra = {}) => ({
@@ -84,6 +91,14 @@ export function controlRoutes(service: FakeTokPortalService): Hono<FakeEnv> {
   control.put('/faults', async (c) => {
     service.faults = { ...service.faults, ...parseOrThrow(faultsSchema, await readJson(c), 'faults') };
     return c.json({ data: service.faults });
+  });
+
+  control.get('/behaviour', (c) => c.json({ data: service.behaviour }));
+  control.put('/behaviour', async (c) => {
+    const patch = parseOrThrow(behaviourSchema, await readJson(c), 'behaviour');
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+    service.behaviour = { ...service.behaviour, ...defined };
+    return c.json({ data: service.behaviour });
   });
 
   control.put('/rate-limit', async (c) => {

@@ -46,6 +46,7 @@ export function buildBundle(
       status: 'pending',
       name: `Video ${index + 1}`,
     })),
+    publishedOnce: false,
     remadeCount: 0,
     oldUsername: null,
     remadeAt: null,

@@ -11,6 +11,7 @@ import type { DeliverySettings } from './webhook-sender.js';
 import { API_PREFIX } from './middleware.js';
 import { toDetail } from './serialize.js';
 import { FakeTokPortalService, type Faults, type FakeStats } from './service.js';
+import { resolveBehaviour, type FakeBehaviour, type ProfileName } from './profile.js';
 
 export type { FakeStats } from './service.js';
 export { FakeTokPortalService } from './service.js';
@@ -21,6 +22,17 @@ export { FakeApiError, type BundleRecord } from './model.js';
 export { createRng, pick, pickWeighted, randomInt, type Rng } from './random.js';
 export { RateLimiter } from './rate-limit.js';
 export { EVENT_CATALOG } from './event-catalog.js';
+export {
+  describeBehaviour,
+  isProfileName,
+  LIST_ORDERS,
+  PROFILE_NAMES,
+  PROFILES,
+  resolveBehaviour,
+  type FakeBehaviour,
+  type ListOrder,
+  type ProfileName,
+} from './profile.js';
 
 /** `sk_` + 64 lowercase hex, the same on every run, so a demo works without configuration. */
 export const DEMO_API_KEY = `sk_${createHash('sha256').update('tokportal-sync demo api key').digest('hex')}`;
@@ -43,6 +55,13 @@ export type FakeTokPortalOptions = {
   webhookEndpoints?: WebhookEndpointOption[];
   delivery?: Partial<DeliverySettings>;
   faults?: Partial<Faults>;
+  /**
+   * What the fake does where TokPortal's documentation is silent (profile.ts): `kind` (default)
+   * is convenient, `strict` the least convenient the documentation allows.
+   */
+  profile?: ProfileName;
+  /** One behaviour of the profile set otherwise. */
+  behaviour?: Partial<FakeBehaviour>;
   /** TokPortal's clock for updated_at, created_at, remade_at (default Date.now): a simulated one makes a scripted history reproducible. */
   now?: () => number;
 };
@@ -63,6 +82,9 @@ export type FakeTokPortal = {
   setFaults(faults: FakeTokPortalOptions['faults']): void;
   setRateLimit(perMin: number): void;
   setDelivery(delivery: FakeTokPortalOptions['delivery']): void;
+  /** The profile's behaviours in force (see profile.ts). */
+  behaviour: FakeBehaviour;
+  setBehaviour(behaviour: Partial<FakeBehaviour>): void;
   addWebhookEndpoint(endpoint: WebhookEndpointOption): void;
   flushWebhooks(): Promise<void>;
   close(): Promise<void>;
@@ -81,6 +103,7 @@ export async function startFakeTokPortal(options: FakeTokPortalOptions = {}): Pr
     credits: options.credits,
     delivery: options.delivery ?? {},
     faults: options.faults ?? {},
+    behaviour: resolveBehaviour(options.profile ?? 'kind', options.behaviour ?? {}),
     ...(options.now ? { now: options.now } : {}),
   });
   for (const endpoint of options.webhookEndpoints ?? []) {
@@ -119,6 +142,12 @@ export async function startFakeTokPortal(options: FakeTokPortalOptions = {}): Pr
     setRateLimit: (perMin) => service.limiter.setLimit(perMin),
     setDelivery: (delivery) => {
       service.dispatcher.settings = { ...service.dispatcher.settings, ...delivery };
+    },
+    get behaviour() {
+      return { ...service.behaviour };
+    },
+    setBehaviour: (behaviour) => {
+      service.behaviour = resolveBehaviour('kind', { ...service.behaviour, ...behaviour });
     },
     addWebhookEndpoint: (endpoint) => void service.webhooks.create(service.primaryKey, endpoint, endpoint.secret),
     flushWebhooks: () => service.dispatcher.flush(),

@@ -1,8 +1,9 @@
 // How a bundle moves, as the operators at TokPortal move it. Each step mutates the record
 // and returns the webhooks TokPortal would send; the caller stamps updated_at and emits.
 // Sequence (account bundles): pending_setup, account configured, videos configured,
-// published, account in_review (saved_account_id appears), account finalized = accepted,
-// videos in_review, videos finalized, completed. videos_only skips the account steps.
+// published, accepted with the account in_review (saved_account_id appears: the operator accepted
+// the work and delivered the account for review, the documentation's own example of a list item),
+// account finalized, videos in_review, videos finalized, completed. videos_only skips the account steps.
 import { isAccountConfigured, needsAccountSetup, publishBlockers, videosConfiguredCount } from './computed.js';
 import { accountEvent, bundleEvent, videoEvents } from './events.js';
 import { invalidStatus, validationError, type AccountRecord, type BundleRecord, type PendingEvent } from './model.js';
@@ -40,11 +41,10 @@ export function planNextStep(bundle: BundleRecord): StepName | null {
     case 'published':
     case 'published_priority': {
       if (!needsAccountSetup(bundle.bundleType)) return hasVideos ? 'videos_in_review' : 'complete';
-      const accountStatus = bundle.account?.status;
-      const accountDelivered = accountStatus === 'in_review' || accountStatus === 'pending_corrections' || accountStatus === 'finalized';
-      return accountDelivered ? 'finalize_account' : 'account_in_review';
+      return accountAwaitsFinalization(bundle) ? 'finalize_account' : 'account_in_review';
     }
     case 'accepted':
+      if (needsAccountSetup(bundle.bundleType) && accountAwaitsFinalization(bundle)) return 'finalize_account';
       return hasVideos ? 'videos_in_review' : 'complete';
     case 'in_review':
       return 'finalize_videos';
@@ -54,6 +54,12 @@ export function planNextStep(bundle: BundleRecord): StepName | null {
       // draft, completed, cancelled, archived and unknown statuses do not move on their own.
       return null;
   }
+}
+
+/** Delivered for review (or sent back for corrections), not finalized yet. */
+function accountAwaitsFinalization(bundle: BundleRecord): boolean {
+  const status = bundle.account?.status;
+  return status === 'in_review' || status === 'pending_corrections';
 }
 
 /** The bundle's account slot, created empty (status pending) the first time anyone touches it. */
@@ -98,6 +104,8 @@ const steps: Record<StepName, (bundle: BundleRecord, ctx: LifecycleContext) => P
   account_in_review(bundle, ctx) {
     const account = ensureAccount(bundle, ctx.rng);
     account.status = 'in_review';
+    // The operator accepted the account work; the account itself is now under review.
+    if (bundle.status === 'published' || bundle.status === 'published_priority') bundle.status = 'accepted';
     // The real account is created now: saved_account_id appears.
     account.savedAccountId ??= rngUuid(ctx.rng);
     if (account.username) ctx.savedAccounts.set(account.savedAccountId, account.username);
@@ -106,7 +114,7 @@ const steps: Record<StepName, (bundle: BundleRecord, ctx: LifecycleContext) => P
   finalize_account(bundle, ctx) {
     const account = ensureAccount(bundle, ctx.rng);
     account.status = 'finalized';
-    bundle.status = 'accepted';
+    if (bundle.status === 'published' || bundle.status === 'published_priority') bundle.status = 'accepted';
     return [accountEvent('account.finalized', bundle)];
   },
   videos_in_review(bundle) {
@@ -144,6 +152,7 @@ export function publish(bundle: BundleRecord): PendingEvent[] {
   }
   if (blockers.length > 0) throw validationError('The bundle is not ready to publish.', { blockers });
   bundle.status = 'published';
+  bundle.publishedOnce = true;
   const events = [bundleEvent('bundle.published', bundle)];
   if (bundle.account && needsAccountSetup(bundle.bundleType)) events.push(accountEvent('account.published', bundle));
   return events;

@@ -67,6 +67,8 @@ export type BundleRecord = {
   wantsDeepWarming: boolean;
   account: AccountRecord | null;
   videos: VideoRecord[];
+  /** Set by the first publication: is_published stays true once published (cancelled or archived later included). */
+  publishedOnce: boolean;
   remadeCount: number;
   oldUsername: string | null;
   remadeAt: string | null;

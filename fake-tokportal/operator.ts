@@ -2,6 +2,7 @@
 // edit the account, mark videos), plus unknown fields to exercise clients' tolerance.
 // The webhooks are those TokPortal would send for the change, or the ones the caller names.
 import { z } from 'zod';
+import { isPublicationStatus } from './computed.js';
 import { EVENT_CATALOG } from './event-catalog.js';
 import { accountEvent, bundleEvent, videoEvent, videoEvents } from './events.js';
 import { ensureAccount, recordHandle } from './lifecycle.js';
@@ -92,6 +93,7 @@ export function applyOperatorPatch(
   }
   if (patch.status !== undefined && patch.status !== bundle.status) {
     bundle.status = patch.status;
+    if (isPublicationStatus(bundle.status)) bundle.publishedOnce = true;
     const type = STATUS_EVENTS[bundle.status];
     if (type) derived.push(bundleEvent(type, bundle));
   }

@@ -6,6 +6,7 @@ import type { BundleRecord, BundleType } from './model.js';
 import { createRng, pick, pickWeighted, randomInt, rngUuid, type Rng } from './random.js';
 import { compareListOrder, type BundleStore } from './store.js';
 import { buildBundle } from './factory.js';
+import { formatInstant } from './profile.js';
 
 const ANCHOR_MS = Date.UTC(2026, 0, 5);
 const CREATION_SPAN_MS = 240 * 24 * 3_600_000;
@@ -23,13 +24,14 @@ const STEPS_TO_COMPLETE: Record<BundleType, number> = { account_and_videos: 8, a
 
 export type SeedResult = { created: number; newestUpdateMs: number };
 
-export function seedBundles(store: BundleStore, owner: string, count: number, seed: number | string): SeedResult {
+/** `wholeSeconds`: every timestamp in whole seconds (the strict profile), so the seeded data looks like the rest. */
+export function seedBundles(store: BundleStore, owner: string, count: number, seed: number | string, wholeSeconds = false): SeedResult {
   const rng = createRng(`bundles:${seed}`);
   const deliveredAccounts: string[] = [];
   let newestUpdateMs = 0;
   const seeded: BundleRecord[] = [];
   for (let index = 0; index < count; index++) {
-    const bundle = seedOne(rng, store, owner, index, deliveredAccounts);
+    const bundle = seedOne(rng, store, owner, index, deliveredAccounts, wholeSeconds);
     seeded.push(bundle);
     newestUpdateMs = Math.max(newestUpdateMs, Date.parse(bundle.updatedAt));
     if (bundle.account?.savedAccountId) deliveredAccounts.push(bundle.account.savedAccountId);
@@ -39,7 +41,14 @@ export function seedBundles(store: BundleStore, owner: string, count: number, se
   return { created: count, newestUpdateMs };
 }
 
-function seedOne(rng: Rng, store: BundleStore, owner: string, index: number, deliveredAccounts: string[]): BundleRecord {
+function seedOne(
+  rng: Rng,
+  store: BundleStore,
+  owner: string,
+  index: number,
+  deliveredAccounts: string[],
+  wholeSeconds: boolean,
+): BundleRecord {
   const bundleType = pickWeighted(rng, types);
   const platform = rng() < 0.65 ? 'tiktok' : 'instagram';
   const videos = bundleType === 'account_only' ? 0 : pickWeighted(rng, [[1, 15], [3, 30], [5, 30], [8, 15], [10, 10]] as const);
@@ -48,7 +57,7 @@ function seedOne(rng: Rng, store: BundleStore, owner: string, index: number, del
   const country = pickWeighted(rng, countries);
   const campaign = Math.floor(index / CAMPAIGN_SIZE) + 1;
   let timeMs = ANCHOR_MS + Math.floor(rng() * CREATION_SPAN_MS);
-  const stamp = () => new Date(timeMs).toISOString();
+  const stamp = () => formatInstant(timeMs, wholeSeconds);
 
   const bundle = buildBundle(
     {

@@ -53,9 +53,46 @@ export function toDetail(bundle: BundleRecord): Record<string, unknown> {
       biography: account.biography,
       profile_picture_url: account.profilePictureUrl,
     },
-    videos: bundle.videos.map((video) => ({ id: video.id, position: video.position, status: video.status, name: video.name })),
+    videos: toVideos(bundle),
     created_at,
     updated_at,
+  };
+}
+
+/** GET /bundles/:id/account and PUT's answer: the detail's account plus its status (the list's account_status). */
+export function toAccount(bundle: BundleRecord): Record<string, unknown> | null {
+  const account = bundle.account;
+  if (!account) return null;
+  return {
+    id: account.id,
+    bundle_id: bundle.id,
+    saved_account_id: account.savedAccountId,
+    username: account.username,
+    visible_name: account.visibleName,
+    biography: account.biography,
+    profile_picture_url: account.profilePictureUrl,
+    status: account.status,
+  };
+}
+
+/** GET /bundles/:id/videos: the detail's video slots. */
+export const toVideos = (bundle: BundleRecord): Record<string, unknown>[] =>
+  bundle.videos.map((video) => ({ id: video.id, position: video.position, status: video.status, name: video.name }));
+
+/** GET /accounts/:id: the delivered account (id = saved_account_id) and the bundles that use it. */
+export function toSavedAccount(savedAccountId: string, bundles: BundleRecord[]): Record<string, unknown> {
+  // The bundle that delivered it (not a videos_only one posting on it) says the most; else the first.
+  const main = bundles.find((bundle) => bundle.bundleType !== 'videos_only') ?? bundles[0]!;
+  const account = main.account!;
+  return {
+    id: savedAccountId,
+    platform: main.platform,
+    username: account.username,
+    visible_name: account.visibleName,
+    biography: account.biography,
+    profile_picture_url: account.profilePictureUrl,
+    status: account.status,
+    bundle_ids: bundles.map((bundle) => bundle.id),
   };
 }
 

@@ -12,7 +12,16 @@ import { createRng } from './random.js';
 import { RateLimiter } from './rate-limit.js';
 import { seedBundles } from './seeding.js';
 import { BundleStore, type Page } from './store.js';
-import { createBundleSchema, parseListQuery, parseOrThrow, updateBundleSchema } from './validation.js';
+import { configureAccount, configureVideos } from './configure.js';
+import { formatInstant, type FakeBehaviour } from './profile.js';
+import {
+  configureAccountSchema,
+  configureVideosSchema,
+  createBundleSchema,
+  parseListQuery,
+  parseOrThrow,
+  updateBundleSchema,
+} from './validation.js';
 import { WebhookEndpointRegistry } from './webhook-endpoints.js';
 
 export type Faults = { latencyMs: number; errorRate: number; resetRate: number; rateLimitBurst: boolean };
@@ -28,6 +37,7 @@ export type ServiceOptions = {
   credits: number | undefined;
   delivery: Partial<DeliverySettings>;
   faults: Partial<Faults>;
+  behaviour: FakeBehaviour;
   /** TokPortal's clock (default the real one); the demo plays its campaign on a simulated one. */
   now?: () => number;
 };
@@ -54,6 +64,8 @@ export class FakeTokPortalService {
   readonly limiter: RateLimiter;
   readonly primaryKey: string;
   faults: Faults;
+  /** Where TokPortal's documentation is silent: see profile.ts. Settable at any time. */
+  behaviour: FakeBehaviour;
   private readonly rng;
   private readonly validKeys: Set<string>;
   private readonly revokedKeys: Set<string>;
@@ -76,8 +88,9 @@ export class FakeTokPortalService {
     this.rng = createRng(`runtime:${options.seed}`);
     this.limiter = new RateLimiter(options.rateLimitPerMin);
     this.faults = { ...NO_FAULTS, ...options.faults };
+    this.behaviour = { ...options.behaviour };
     this.dispatcher = new WebhookDispatcher(this.webhooks, () => this.clock.currentIso(), options.delivery);
-    const seeded = seedBundles(this.store, primary, options.bundles, options.seed);
+    const seeded = seedBundles(this.store, primary, options.bundles, options.seed, this.behaviour.wholeSecondTimestamps);
     this.clock.notBefore(new Date(seeded.newestUpdateMs));
   }
 
@@ -94,7 +107,7 @@ export class FakeTokPortalService {
   createBundle(owner: string, body: unknown): BundleRecord {
     const { wants_moderation: _ignored, ...input } = parseOrThrow(createBundleSchema, body, 'bundle');
     if (input.external_ref) this.store.assertExternalRefFree(owner, input.external_ref);
-    const bundle = buildBundle(input, owner, this.clock.nextIso(), this.rng, this.store.savedAccounts);
+    const bundle = buildBundle(input, owner, this.stamp(), this.rng, this.store.savedAccounts);
     const balance = this.credits.get(owner);
     if (balance !== undefined && balance < bundle.creditCost) {
       throw new FakeApiError(402, 'INSUFFICIENT_CREDITS', 'Not enough credits for this bundle.', {
@@ -110,7 +123,7 @@ export class FakeTokPortalService {
 
   listBundles(owner: string, query: Record<string, string>): Page {
     const { filter, page, perPage } = parseListQuery(query);
-    return this.store.list(owner, filter, page, perPage);
+    return this.store.list(owner, filter, page, perPage, this.behaviour.listOrder);
   }
 
   ownedBundle(owner: string, id: string): BundleRecord {
@@ -124,12 +137,43 @@ export class FakeTokPortalService {
   updateBundle(owner: string, id: string, body: unknown): BundleRecord {
     const bundle = this.ownedBundle(owner, id);
     const patch = parseOrThrow(updateBundleSchema, body, 'update');
+    const before = ownFields(bundle);
     if (patch.external_ref !== undefined) this.store.setExternalRef(bundle, patch.external_ref);
     if (patch.title !== undefined) bundle.title = patch.title;
     if (patch.auto_finalize_videos !== undefined) bundle.autoFinalizeVideos = patch.auto_finalize_videos;
     // Settings changes send no webhook (TokPortal documents none): only updated_at tells.
-    this.commit(bundle, []);
+    this.commit(bundle, [], before);
     return bundle;
+  }
+
+  /** PUT /bundles/:id/account. */
+  configureAccount(owner: string, id: string, body: unknown): BundleRecord {
+    const bundle = this.ownedBundle(owner, id);
+    const input = parseOrThrow(configureAccountSchema, body, 'account');
+    const before = ownFields(bundle);
+    this.commit(bundle, configureAccount(bundle, input, this.rng), before);
+    return bundle;
+  }
+
+  /** PUT /bundles/:id/videos/batch. */
+  configureVideos(owner: string, id: string, body: unknown): BundleRecord {
+    const bundle = this.ownedBundle(owner, id);
+    const input = parseOrThrow(configureVideosSchema, body, 'videos');
+    const before = ownFields(bundle);
+    this.commit(bundle, configureVideos(bundle, input), before);
+    return bundle;
+  }
+
+  /** GET /accounts/:id: the delivered account behind a saved_account_id, with the owner's bundles on it. */
+  savedAccount(owner: string, savedAccountId: string): { bundles: BundleRecord[] } {
+    const bundles = this.store
+      .ids()
+      .map((bundleId) => this.store.get(bundleId)!)
+      .filter((bundle) => bundle.owner === owner && bundle.account?.savedAccountId === savedAccountId);
+    if (bundles.length === 0) {
+      throw new FakeApiError(404, 'ACCOUNT_NOT_FOUND', `Account ${savedAccountId} does not exist.`, { account_id: savedAccountId });
+    }
+    return { bundles };
   }
 
   readiness(owner: string, id: string) {
@@ -140,13 +184,15 @@ export class FakeTokPortalService {
 
   publish(owner: string, id: string): BundleRecord {
     const bundle = this.ownedBundle(owner, id);
-    this.commit(bundle, lifecycle.publish(bundle));
+    const before = ownFields(bundle);
+    this.commit(bundle, lifecycle.publish(bundle), before);
     return bundle;
   }
 
   unpublish(owner: string, id: string): BundleRecord {
     const bundle = this.ownedBundle(owner, id);
-    this.commit(bundle, lifecycle.unpublish(bundle));
+    const before = ownFields(bundle);
+    this.commit(bundle, lifecycle.unpublish(bundle), before);
     return bundle;
   }
 
@@ -160,16 +206,18 @@ export class FakeTokPortalService {
 
   advance(id: string): { step: lifecycle.StepName; events: PendingEvent[] } {
     const bundle = this.bundle(id);
+    const before = ownFields(bundle);
     const result = lifecycle.advance(bundle, this.lifecycleContext());
-    this.commit(bundle, result.events);
+    this.commit(bundle, result.events, before);
     return result;
   }
 
   remake(id: string): PendingEvent[] {
     const bundle = this.bundle(id);
+    const before = ownFields(bundle);
     const ctx = this.lifecycleContext();
     const events = lifecycle.remake(bundle, ctx);
-    this.commit(bundle, events, ctx.at);
+    this.commit(bundle, events, before, ctx.at);
     return events;
   }
 
@@ -178,8 +226,9 @@ export class FakeTokPortalService {
     if (body === null || typeof body !== 'object' || Object.keys(body).length === 0) {
       throw validationError('Give at least one field to set.');
     }
+    const before = ownFields(bundle);
     const events = applyOperatorPatch(bundle, body, { rng: this.rng, store: this.store });
-    this.commit(bundle, events);
+    this.commit(bundle, events, before);
     return events;
   }
 
@@ -218,13 +267,46 @@ export class FakeTokPortalService {
     this.dispatcher.counters.failed = 0;
   }
 
-  private lifecycleContext(): lifecycle.LifecycleContext {
-    return { rng: this.rng, at: this.clock.nextIso(), savedAccounts: this.store.savedAccounts };
+  /** The instant of a change as the API shows it: strictly newer each time, or whole seconds (profile.ts). */
+  stamp(): string {
+    return formatInstant(this.clock.next(), this.behaviour.wholeSecondTimestamps);
   }
 
-  /** Every change: a strictly newer updated_at, then the webhooks. */
-  private commit(bundle: BundleRecord, events: PendingEvent[], at?: string): void {
-    bundle.updatedAt = at ?? this.clock.nextIso();
+  private lifecycleContext(): lifecycle.LifecycleContext {
+    return { rng: this.rng, at: this.stamp(), savedAccounts: this.store.savedAccounts };
+  }
+
+  /**
+   * Every change, then its webhooks. updated_at moves for every change in the kind profile; with
+   * bumpUpdatedAtOnAccountChanges off, only when a field of the bundle itself changed (`before`
+   * is ownFields() taken before the change).
+   */
+  private commit(bundle: BundleRecord, events: PendingEvent[], before: string, at?: string): void {
+    if (this.behaviour.bumpUpdatedAtOnAccountChanges || ownFields(bundle) !== before) bundle.updatedAt = at ?? this.stamp();
     if (events.length > 0) this.dispatcher.emit(bundle.owner, events);
   }
+}
+
+/**
+ * The bundle's own fields, as one comparable string: everything but the account, the videos and
+ * the remake info (and what derives from them only). A change here is a change of the bundle.
+ */
+export function ownFields(bundle: BundleRecord): string {
+  return JSON.stringify([
+    bundle.status,
+    bundle.title,
+    bundle.externalRef,
+    bundle.autoFinalizeVideos,
+    bundle.creditCost,
+    bundle.country,
+    bundle.platform,
+    bundle.bundleType,
+    bundle.videosQuantity,
+    bundle.editsQuantity,
+    bundle.usedEdits,
+    bundle.existingAccountId,
+    bundle.wantsNicheWarming,
+    bundle.wantsDeepWarming,
+    bundle.extra,
+  ]);
 }

@@ -1,6 +1,7 @@
 // The bundles of every API key, indexed so that 20,000 bundles still answer in
 // microseconds: by id, in list order (created_at, then id), and by external_ref per owner.
 import { FakeApiError, type BundleRecord } from './model.js';
+import type { ListOrder } from './profile.js';
 
 export type BundleFilter = {
   status?: string;
@@ -77,8 +78,11 @@ export class BundleStore {
     }
   }
 
-  /** One page of an owner's bundles. O(n) in the owner's bundles, O(1) for an external_ref lookup. */
-  list(owner: string, filter: BundleFilter, page: number, perPage: number): Page {
+  /**
+   * One page of an owner's bundles, in `order` of creation. O(n) in the owner's bundles for a
+   * filter, O(page) unfiltered, O(1) for an external_ref lookup.
+   */
+  list(owner: string, filter: BundleFilter, page: number, perPage: number, order: ListOrder = 'oldest-first'): Page {
     let candidates: BundleRecord[];
     if (filter.external_ref !== undefined) {
       const hit = this.refIndex(owner).get(filter.external_ref);
@@ -93,8 +97,12 @@ export class BundleStore {
       filter.platform === undefined;
     const matches = unfiltered ? candidates : candidates.filter((bundle) => matchesFilter(bundle, filter));
     const start = (page - 1) * perPage;
+    const items =
+      order === 'oldest-first'
+        ? matches.slice(start, start + perPage)
+        : matches.slice(Math.max(0, matches.length - start - perPage), Math.max(0, matches.length - start)).reverse();
     return {
-      items: matches.slice(start, start + perPage),
+      items,
       page,
       perPage,
       total: matches.length,

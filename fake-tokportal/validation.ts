@@ -129,3 +129,47 @@ export const deliveriesQuerySchema = z.object({
     .refine((n) => n <= MAX_PER_PAGE, `Max ${MAX_PER_PAGE}.`)
     .default(DEFAULT_PER_PAGE),
 });
+
+const handle = z
+  .string()
+  .min(2, 'At least 2 characters.')
+  .max(30, 'Max 30 characters.')
+  .regex(/^[A-Za-z0-9._]+$/, 'Letters, digits, dot and underscore only.');
+
+/**
+ * PUT /bundles/:id/account: the account fields the publish blockers name (username,
+ * visible_name, profile_picture_url) plus the biography the detail shows. The documentation
+ * names the endpoint, not its body: these are the fields a client would send.
+ */
+export const configureAccountSchema = z
+  .object({
+    username: handle.optional(),
+    visible_name: text(MAX_TEXT).min(1).optional(),
+    biography: text(500).nullable().optional(),
+    profile_picture_url: z.url({ protocol: /^https?$/, message: 'Expected an http(s) URL.' }).optional(),
+  })
+  .refine((input) => Object.values(input).some((value) => value !== undefined), {
+    message: 'At least one of username, visible_name, biography, profile_picture_url is required.',
+  });
+export type ConfigureAccountInput = z.infer<typeof configureAccountSchema>;
+
+/**
+ * PUT /bundles/:id/videos/batch: one entry per slot to configure, by position; `auto_publish`
+ * publishes the bundle once every slot is configured (the documentation's "pass auto_publish: true
+ * on the next video configuration call"). Fields beyond name are accepted and not shown back
+ * (the detail's video shows id, position, status, name).
+ */
+export const configureVideosSchema = z.object({
+  videos: z
+    .array(
+      z.looseObject({
+        position: z.number().int().min(1),
+        name: text(MAX_TEXT).nullable().optional(),
+        video_url: z.url({ protocol: /^https?$/, message: 'Expected an http(s) URL.' }).optional(),
+        caption: text(2200).nullable().optional(),
+      }),
+    )
+    .min(1, 'Give at least one video.'),
+  auto_publish: z.boolean().default(false),
+});
+export type ConfigureVideosInput = z.infer<typeof configureVideosSchema>;

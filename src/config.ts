@@ -26,6 +26,8 @@ const duration = (fallback: string, rule: DurationRule) =>
 
 /** Reconcile lists the whole workspace; more often than once a minute only spends the API budget. */
 export const RECONCILE_INTERVAL_RULE: DurationRule = { minMs: 60_000, example: '15m' };
+/** Every bundle re-read once per window: under an hour it would crowd out the live work. */
+export const VERIFY_WITHIN_RULE: DurationRule = { minMs: 3_600_000, example: '24h' };
 export const DEFAULT_ADMIN_PORT = 9464;
 
 const port = (fallback: number) =>
@@ -87,6 +89,7 @@ const envSchema = z.object({
       error: (issue) => concurrencyRangeMessage(String(issue.input)),
     }),
   RECONCILE_INTERVAL: duration('15m', RECONCILE_INTERVAL_RULE),
+  VERIFY_WITHIN: duration('24h', VERIFY_WITHIN_RULE),
 });
 
 export type Config = {
@@ -110,6 +113,8 @@ export type Config = {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   workerConcurrency: number;
   reconcileIntervalMs: number;
+  /** Rolling verification: every bundle's detail is re-read at least this often. */
+  verifyWithinMs: number;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -140,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     workerConcurrency: e.WORKER_CONCURRENCY,
     reconcileIntervalMs: e.RECONCILE_INTERVAL,
+    verifyWithinMs: e.VERIFY_WITHIN,
   };
 }
 

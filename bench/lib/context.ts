@@ -1,6 +1,7 @@
 // The settings every benchmark reads, from the command line: which benchmarks, how big,
 // where results go. Defaults give a run of a few minutes on 2 cores; --smoke shrinks
 // everything to seconds so CI can prove the benchmarks still work.
+import { isProfileName, type ProfileName } from '../../fake-tokportal/index.js';
 import { parseArgs } from 'node:util';
 import { DEFAULT_RESULTS_DIR, type BenchOutcome } from './results.js';
 
@@ -46,6 +47,8 @@ const SMOKE: PerBenchSizes = {
 
 export type BenchContext = {
   smoke: boolean;
+  /** The fake TokPortal's profile for every benchmark (default kind; strict: the least convenient documented API). */
+  fakeProfile: ProfileName;
   sizes: PerBenchSizes;
   resultsDir: string;
   /** The outcomes of benchmarks already run in this invocation. */
@@ -61,6 +64,7 @@ export const USAGE = `usage: npm run bench -- [${BENCHMARK_NAMES.join('|')} ...]
   --bundles <n>        coalescing/freshness: bundles hit; backfill/memory/scale: bundles seeded
   --rate <n>           requests per minute the fake allows (backfill, coalescing, freshness, scale)
   --out <dir>          where JSON results go (default bench/results)
+  --profile <name>     the fake TokPortal's profile: kind (default) or strict
 environment: BENCH_VERBOSE=1 shows the children's output; BENCH_CPU_PROF=<dir> writes a CPU profile per child;
   BENCH_ANCHORS_DIR=<dir> where minimal-durable-receiver.mjs lives (default: the shared anchors folder beside the project);
   BENCH_NODE_OPTIONS='<flags>' Node flags for the application processes started as users run them (to try a setting)`;
@@ -86,10 +90,13 @@ export function parseInvocation(argv: string[]): Invocation {
       bundles: { type: 'string' },
       rate: { type: 'string' },
       out: { type: 'string' },
+      profile: { type: 'string', default: 'kind' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) throw new UsageRequested();
+  const fakeProfile = values.profile ?? 'kind';
+  if (!isProfileName(fakeProfile)) throw new Error(`--profile expects kind or strict, got "${fakeProfile}"\n${USAGE}`);
   for (const name of positionals) {
     if (!(BENCHMARK_NAMES as readonly string[]).includes(name)) throw new Error(`unknown benchmark "${name}"\n${USAGE}`);
   }
@@ -129,6 +136,7 @@ export function parseInvocation(argv: string[]): Invocation {
     names,
     context: {
       smoke: values.smoke ?? false,
+      fakeProfile,
       sizes: base,
       resultsDir: values.out ?? DEFAULT_RESULTS_DIR,
       outcomes: new Map(),

@@ -4,7 +4,7 @@ import { ensureReconcileScheduler } from '../worker/reconcile.js';
 import type { SyncWorkerHandle, WorkerStop } from '../worker/worker.js';
 import type { Runtime } from './runtime.js';
 import { startReceiver, type ReceiverListen, type StartedReceiver } from './start-receiver.js';
-import { startWorker } from './start-worker.js';
+import { startVerification, startWorker } from './start-worker.js';
 
 export type StartedServices = {
   receiver: StartedReceiver;
@@ -15,13 +15,19 @@ export type StartedServices = {
   stopped: Promise<WorkerStop>;
 };
 
+export type StartAllOptions = {
+  /** Rolling verification (default on): see src/worker/verify.ts. */
+  verify?: boolean;
+};
+
 /** Starts everything on a runtime; stop() also closes the runtime. */
-export async function startAll(runtime: Runtime, listen: ReceiverListen = {}): Promise<StartedServices> {
+export async function startAll(runtime: Runtime, listen: ReceiverListen = {}, options: StartAllOptions = {}): Promise<StartedServices> {
   const worker = await startWorker(runtime);
   let receiver: StartedReceiver;
   try {
     receiver = await startReceiver(runtime, listen);
     await ensureReconcileScheduler(runtime.queue(), runtime.config.reconcileIntervalMs);
+    if (options.verify ?? true) await startVerification(runtime);
   } catch (error) {
     await worker.close();
     throw error;

@@ -6,6 +6,8 @@ import { queueConnection } from '../queue/sync-queue.js';
 import type { BackfillDependencies } from '../worker/backfill.js';
 import type { AdminListener } from '../http/admin-listener.js';
 import { startSyncWorker, type SyncWorkerHandle } from '../worker/worker.js';
+import { oldestVerificationAgeSeconds } from '../db/verification.js';
+import { ensureVerifyScheduler, logVerificationBudget } from '../worker/verify.js';
 import { startAdmin } from './admin.js';
 import type { Runtime } from './runtime.js';
 
@@ -37,12 +39,25 @@ export async function startWorker(runtime: Runtime, tuning: WorkerTuning = {}): 
     { queue: `${config.queuePrefix}:${SYNC_QUEUE_NAME}`, concurrency, rateLimitPerMin: config.rateLimitPerMin },
     'sync worker started',
   );
+  // The worker owns the verification gauge: the process that re-reads bundles reports how old the oldest read is.
+  runtime.metrics.trackVerification(() => oldestVerificationAgeSeconds(runtime.db));
   return handle;
 }
 
 /**
+ * Rolling verification (src/worker/verify.ts): upserts the one shared schedule (idempotent, every
+ * worker may) and says whether VERIFY_WITHIN fits the budget for the bundles there are now.
+ */
+export async function startVerification(runtime: Runtime): Promise<void> {
+  const { config } = runtime;
+  await ensureVerifyScheduler(runtime.queue(), config.verifyWithinMs);
+  await logVerificationBudget(runtime.db, runtime.logger, config);
+}
+
+/**
  * The admin listener of a standalone worker: its /metrics (API calls, 429s, rate-limit budget,
- * jobs, sync lag, queue depth), /healthz and /readyz, and the queue dashboard with ADMIN_TOKEN.
+ * jobs, sync lag, queue depth, drift, verification age), /healthz and /readyz, and the queue
+ * dashboard with ADMIN_TOKEN.
  */
 export async function startWorkerAdmin(runtime: Runtime, listen: { port?: number; host?: string } = {}): Promise<AdminListener> {
   const queue = runtime.queue();

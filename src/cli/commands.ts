@@ -11,6 +11,7 @@ import { registerStartCommand } from './start/command.js';
 import { registerSyncCommand } from './sync/command.js';
 import { registerWorkerCommand } from './worker/command.js';
 import { registerWebhooksCommand } from './webhooks/command.js';
+import { registerAuditCommand } from './audit/command.js';
 
 /** Every subcommand, in the order `--help` lists them. */
 export function registerCommands(program: Command): void {
@@ -21,6 +22,7 @@ export function registerCommands(program: Command): void {
   registerBackfillCommand(program);
   registerSyncCommand(program);
   registerReplayCommand(program);
+  registerAuditCommand(program);
   registerWebhooksCommand(program);
   registerFakeApiCommand(program);
   registerDemoCommand(program);

@@ -43,7 +43,7 @@ export async function applyRound(
   const round = settleExternalRefs({ observations, plans, stored, holders, context });
 
   await releaseExternalRefs(tx, round.releasedRefIds, round.clearedHolders);
-  await writeBundleRows(tx, round.plans, context.appliedAt);
+  await writeBundleRows(tx, round.plans, context.appliedAt, context.observedAt);
   const versions = round.plans.flatMap((plan) => (plan.version ? [plan.version] : []));
   for (const chunk of chunked(versions)) await tx.insert(bundleVersions).values(chunk);
   await writeIncarnations(tx, round.plans);
@@ -118,7 +118,7 @@ const upsertSet: Record<string, SQL> = Object.fromEntries(
   Object.entries(overwrittenColumns).map(([key, column]) => [key, sql.raw(`excluded."${column.name}"`)]),
 );
 
-async function writeBundleRows(tx: Transaction, plans: readonly BundlePlan[], appliedAt: Date): Promise<void> {
+async function writeBundleRows(tx: Transaction, plans: readonly BundlePlan[], appliedAt: Date, observedAt: Date): Promise<void> {
   const upserts = plans.flatMap((p) => (p.write.kind === 'upsert' ? [p.write.row] : []));
   for (const chunk of chunked(upserts, 200)) {
     await tx.insert(bundles).values(chunk).onConflictDoUpdate({ target: bundles.bundleId, set: upsertSet });
@@ -131,13 +131,22 @@ async function writeBundleRows(tx: Transaction, plans: readonly BundlePlan[], ap
   const synced = touches.filter((t) => t.synced).map((t) => t.id);
   const detailed = touches.filter((t) => t.detail).map((t) => t.id);
   const listed = touches.filter((t) => t.listed).map((t) => t.id);
+  const verified = touches.filter((t) => t.verified).map((t) => t.id);
+  const observed = sql`greatest(${bundles.observedAt}, ${observedAt.toISOString()}::timestamptz)`;
   await tx
     .update(bundles)
     .set({
       lastSyncedAt: when(synced, at, bundles.lastSyncedAt),
+      observedAt: when(synced, observed, bundles.observedAt),
+      detailObservedAt: when(
+        detailed,
+        sql`greatest(${bundles.detailObservedAt}, ${observedAt.toISOString()}::timestamptz)`,
+        bundles.detailObservedAt,
+      ),
       detailSyncedAt: when(detailed, at, bundles.detailSyncedAt),
       detailUpdatedAt: when(detailed, sql`${bundles.apiUpdatedAt}`, bundles.detailUpdatedAt),
       lastListedAt: when(listed, at, bundles.lastListedAt),
+      verifiedAt: when(verified, at, bundles.verifiedAt),
     })
     .where(inArray(bundles.bundleId, touches.map((t) => t.id)));
 }

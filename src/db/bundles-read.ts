@@ -23,6 +23,7 @@ export async function getBundleSyncStates(db: Database, bundleIds: string[]): Pr
       accountStatus: bundles.accountStatus,
       status: bundles.status,
       deletedAt: bundles.deletedAt,
+      raw: bundles.raw,
     })
     .from(bundles)
     .where(inArray(bundles.bundleId, [...new Set(bundleIds)]));

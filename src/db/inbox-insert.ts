@@ -1,7 +1,7 @@
 // The receiver's write into the inbox (tokportal.webhook_events): a batch of accepted deliveries
 // in one statement, each event id stored once however often it is delivered. The hot path of
 // the receiver, so the statement text is built once at load and only its parameter changes.
-import { getTableColumns, is, SQL, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, is, SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { replaceLoneSurrogates } from '../lib/lone-surrogates.js';
 import { executePrepared, type Database } from './connection.js';
@@ -18,12 +18,15 @@ export async function insertInboxEvents(
 ): Promise<{ inserted: string[]; duplicates: string[] }> {
   // Postgres refuses to touch one row twice in a statement, so repeats in the batch are
   // folded into the first occurrence and reported as duplicates here.
+  // A usable delivery outranks a rejected one of the same id (see replaceRejectedEvents).
   const firstById = new Map<string, NewWebhookEventRow>();
   const repeated: string[] = [];
   for (const row of rows) {
     const first = firstById.get(row.eventId);
     if (first) {
-      first.deliveries = (first.deliveries ?? 1) + (row.deliveries ?? 1);
+      const deliveries = (first.deliveries ?? 1) + (row.deliveries ?? 1);
+      if (isRejected(first) && !isRejected(row)) firstById.set(row.eventId, { ...row, deliveries });
+      else first.deliveries = deliveries;
       repeated.push(row.eventId);
     } else {
       firstById.set(row.eventId, { ...row });
@@ -40,9 +43,59 @@ export async function insertInboxEvents(
   const results = (await executePrepared(db, INSERT_INBOX_TEXT, [batch])) as { event_id: string; inserted: boolean }[];
 
   const inserted: string[] = [];
-  const duplicates: string[] = [];
+  let duplicates: string[] = [];
   for (const row of results) (row.inserted ? inserted : duplicates).push(row.event_id);
+  const replaced = await replaceRejectedEvents(
+    db,
+    duplicates.flatMap((id) => {
+      const row = firstById.get(id);
+      return row && !isRejected(row) ? [row] : [];
+    }),
+  );
+  if (replaced.size > 0) {
+    inserted.push(...replaced);
+    duplicates = duplicates.filter((id) => !replaced.has(id));
+  }
   return { inserted, duplicates: [...duplicates, ...repeated] };
+}
+
+const isRejected = (row: NewWebhookEventRow): boolean => row.status === 'rejected';
+
+/**
+ * A usable delivery of an event id first stored as rejected (its body was cut, or its headers
+ * disagreed with it) takes the rejected row's place and is processed: answering it "duplicate"
+ * would make TokPortal stop retrying and lose the change. Only rejected rows are replaced, each
+ * by one conditional UPDATE, so two such deliveries racing replace it once. Rare by nature: it
+ * runs only for duplicates of usable deliveries.
+ */
+async function replaceRejectedEvents(db: Database, rows: NewWebhookEventRow[]): Promise<Set<string>> {
+  const replaced = new Set<string>();
+  for (const row of rows) {
+    const updated = await db
+      .update(webhookEvents)
+      .set({
+        type: row.type,
+        apiVersion: row.apiVersion ?? null,
+        bundleId: row.bundleId ?? null,
+        accountId: row.accountId ?? null,
+        savedAccountId: row.savedAccountId ?? null,
+        payload: row.payload ?? null,
+        rawBody: null,
+        status: row.status ?? 'received',
+        statusReason: row.statusReason ?? null,
+        eventCreatedAt: row.eventCreatedAt ?? null,
+        // Received now: a fetch that started before this delivery must not count as covering it.
+        receivedAt: sql`now()`,
+        enqueuedAt: null,
+        processedAt: null,
+        attempts: 0,
+        lastError: null,
+      })
+      .where(and(eq(webhookEvents.eventId, row.eventId), eq(webhookEvents.status, 'rejected')))
+      .returning({ eventId: webhookEvents.eventId });
+    if (updated.length > 0) replaced.add(row.eventId);
+  }
+  return replaced;
 }
 
 // Built once from the Drizzle schema, so a column added there is inserted here too. The text

@@ -69,6 +69,15 @@ export const bundles = tokportal.table(
     detailUpdatedAt: timestamptz('detail_updated_at'),
     /** Last time a list page showed this bundle: reconcile tombstone candidates are the ones a full listing missed. */
     lastListedAt: timestamptz('last_listed_at'),
+    /**
+     * When the request behind the state this row holds was sent (database clock). Two answers with
+     * the same updated_at (whole seconds, or a change that did not move it) are ordered by it.
+     */
+    observedAt: timestamptz('observed_at'),
+    /** The same for the last detail applied: a list item shows no account or videos, so it cannot make a detail stale. */
+    detailObservedAt: timestamptz('detail_observed_at'),
+    /** Last time a detail of this bundle was read and compared with the row (rolling verification picks the oldest). */
+    verifiedAt: timestamptz('verified_at'),
     deletedAt: timestamptz('deleted_at'),
     notOwnedAt: timestamptz('not_owned_at'),
   },
@@ -82,6 +91,10 @@ export const bundles = tokportal.table(
     index('bundles_account_listing_id_idx').on(t.accountListingId),
     index('bundles_username_idx').on(t.username),
     index('bundles_api_updated_at_idx').on(t.apiUpdatedAt),
+    // Rolling verification: the oldest-verified live bundles first, never-verified ones before all.
+    index('bundles_verification_idx')
+      .on(t.verifiedAt.asc().nullsFirst())
+      .where(sql`${t.deletedAt} is null and ${t.notOwnedAt} is null`),
   ],
 );
 
@@ -228,6 +241,8 @@ export const syncRuns = tokportal.table(
     status: text('status').notNull(),
     /** The filters and options the run was started with; a resume needs the same. */
     params: jsonb('params').notNull(),
+    /** The listing pass (1, 2, ...): a run walks passes until one is proven by the next (docs/tokportal-api.md). */
+    pass: integer('pass').notNull().default(1),
     nextPage: integer('next_page').notNull().default(1),
     totalPages: integer('total_pages'),
     stats: jsonb('stats').notNull().default(sql`'{}'::jsonb`),
@@ -237,6 +252,23 @@ export const syncRuns = tokportal.table(
     lastError: text('last_error'),
   },
   (t) => [index('sync_runs_kind_status_idx').on(t.kind, t.status, t.startedAt)],
+);
+
+/**
+ * The bundles each listing pass of a run showed, and how many times (twice: the list shifted under
+ * the walk). Compared pass with pass to prove a walk saw everything; deleted when the run ends.
+ */
+export const syncRunListings = tokportal.table(
+  'sync_run_listings',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => syncRuns.id, { onDelete: 'cascade' }),
+    pass: integer('pass').notNull(),
+    bundleId: text('bundle_id').notNull(),
+    timesListed: integer('times_listed').notNull().default(1),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.pass, t.bundleId] })],
 );
 
 export type BundleRow = typeof bundles.$inferSelect;

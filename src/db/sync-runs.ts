@@ -3,8 +3,10 @@
 // backfill resumes where it stopped, and the row doubles as the one-reconcile-at-a-time lock.
 import { randomBytes } from 'node:crypto';
 import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { rowsOf } from './result-rows.js';
 import type { Database } from './connection.js';
-import { syncRuns, type SyncRunRow } from './schema.js';
+import { syncRunListings, syncRuns, type SyncRunRow } from './schema.js';
+import type { PassFigures } from '../sync/page-walk.js';
 import type { DetailsMode } from '../sync/detail-policy.js';
 
 export type SyncRunKind = 'backfill' | 'reconcile';
@@ -26,6 +28,14 @@ export const EMPTY_STATS = {
   missingConfirmations: 0,
   apiCalls: 0,
   errors: 0,
+  /** Listing passes walked (docs/tokportal-api.md: a run walks until a pass is proven). */
+  passes: 0,
+  /** Bundles listed twice within a pass: the list shifted under the walk. */
+  duplicatesListed: 0,
+  /** Bundles a pass listed that the next pass no longer did (deleted, or skipped by it). */
+  vanished: 0,
+  /** 1 when the run ended without proving a pass (the list kept changing under it). */
+  unproven: 0,
 };
 export type SyncRunStats = typeof EMPTY_STATS;
 export type StatsDelta = Partial<SyncRunStats>;
@@ -116,7 +126,15 @@ function addStats(stats: SyncRunStats, delta: StatsDelta): SyncRunStats {
   return sum;
 }
 
-export type PageRecord = { page: number; totalPages: number; delta: StatsDelta };
+export type PageRecord = {
+  pass: number;
+  page: number;
+  /** Pages of the pass as far as known (page-walk.ts knownPageCount). */
+  totalPages: number | null;
+  delta: StatsDelta;
+  /** The bundle ids the page listed, recorded for the pass (a repeat within the pass counts as a duplicate). */
+  listedIds: string[];
+};
 
 /**
  * Counts one listed page and moves next_page past it, once: a rerun of the same page (a
@@ -134,23 +152,107 @@ export async function recordPage(db: Database, runId: string, record: PageRecord
         and(
           eq(syncRuns.id, runId),
           inArray(syncRuns.status, ['running', 'interrupted']),
+          eq(syncRuns.pass, record.pass),
           eq(syncRuns.nextPage, record.page),
         ),
       )
       .for('update');
     if (!row) return null;
+    // In the same transaction as the page move: a rerun of a counted page never counts its ids twice.
+    const duplicates = await recordListed(tx, runId, record.pass, record.listedIds);
     const [updated] = await tx
       .update(syncRuns)
       .set({
         nextPage: record.page + 1,
         totalPages: record.totalPages,
-        stats: addStats(toRun(row).stats, record.delta),
+        stats: addStats(toRun(row).stats, { ...record.delta, duplicatesListed: duplicates }),
         updatedAt: new Date(),
       })
       .where(eq(syncRuns.id, runId))
       .returning();
     return toRun(updated!);
   });
+}
+
+type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/** Adds the page's ids to the pass; returns how many the pass had listed already (the list shifted). */
+async function recordListed(tx: Tx, runId: string, pass: number, ids: string[]): Promise<number> {
+  // A page can repeat an id itself only if the API is broken; count it like any repeat.
+  const unique = [...new Set(ids)];
+  let duplicates = ids.length - unique.length;
+  if (unique.length === 0) return duplicates;
+  const rows = await tx
+    .insert(syncRunListings)
+    .values(unique.map((bundleId) => ({ runId, pass, bundleId })))
+    .onConflictDoUpdate({
+      target: [syncRunListings.runId, syncRunListings.pass, syncRunListings.bundleId],
+      set: { timesListed: sql`${syncRunListings.timesListed} + 1` },
+    })
+    .returning({ timesListed: syncRunListings.timesListed });
+  duplicates += rows.filter((row) => row.timesListed > 1).length;
+  return duplicates;
+}
+
+/** What a pass listed: distinct bundles, and those listed more than once. */
+export async function passFigures(db: Database, runId: string, pass: number): Promise<PassFigures> {
+  const [row] = await db
+    .select({
+      listed: sql<number>`count(*)::int`,
+      duplicates: sql<number>`(count(*) filter (where ${syncRunListings.timesListed} > 1))::int`,
+    })
+    .from(syncRunListings)
+    .where(and(eq(syncRunListings.runId, runId), eq(syncRunListings.pass, pass)));
+  return { pass, listed: Number(row?.listed ?? 0), duplicates: Number(row?.duplicates ?? 0) };
+}
+
+/** Of these bundles, those an earlier pass of the run listed. */
+export async function listedInEarlierPasses(db: Database, runId: string, pass: number, bundleIds: string[]): Promise<Set<string>> {
+  if (pass <= 1 || bundleIds.length === 0) return new Set();
+  const rows = await db
+    .selectDistinct({ bundleId: syncRunListings.bundleId })
+    .from(syncRunListings)
+    .where(and(eq(syncRunListings.runId, runId), sql`${syncRunListings.pass} < ${pass}`, inArray(syncRunListings.bundleId, bundleIds)));
+  return new Set(rows.map((row) => row.bundleId));
+}
+
+/** Bundles pass `earlier` listed that pass `later` did not. */
+export async function countVanished(db: Database, runId: string, earlier: number, later: number): Promise<number> {
+  const [row] = rowsOf(
+    await db.execute(sql`
+      select count(*)::int as count from ${syncRunListings} e
+      where e.run_id = ${runId} and e.pass = ${earlier}
+        and not exists (select 1 from ${syncRunListings} l where l.run_id = e.run_id and l.pass = ${later} and l.bundle_id = e.bundle_id)`),
+  );
+  return Number(row?.count ?? 0);
+}
+
+/**
+ * Moves a running run from pass `from` (whose last page is counted) to the next, page 1. Only
+ * once: a rerun finds the pass already moved. The listings of passes before `from` are no longer
+ * needed (the next proof compares `from` with the new pass).
+ */
+export async function startNextPass(db: Database, runId: string, from: number, delta: StatsDelta): Promise<SyncRun | null> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select()
+      .from(syncRuns)
+      .where(and(eq(syncRuns.id, runId), eq(syncRuns.status, 'running'), eq(syncRuns.pass, from)))
+      .for('update');
+    if (!row) return null;
+    await tx.delete(syncRunListings).where(and(eq(syncRunListings.runId, runId), sql`${syncRunListings.pass} < ${from}`));
+    const [updated] = await tx
+      .update(syncRuns)
+      .set({ pass: from + 1, nextPage: 1, totalPages: null, stats: addStats(toRun(row).stats, delta), updatedAt: new Date() })
+      .where(eq(syncRuns.id, runId))
+      .returning();
+    return toRun(updated!);
+  });
+}
+
+/** The listings of a finished run are only needed while it walks. */
+export async function deleteRunListings(db: Database, runId: string): Promise<void> {
+  await db.delete(syncRunListings).where(eq(syncRunListings.runId, runId));
 }
 
 /** Adds counters without moving the page (API errors, reconcile's missing confirmations). */

@@ -48,6 +48,10 @@ export type Metrics = {
   remakesSeen: Counter;
   /** Enqueue attempts that failed (Redis down): the relay picks these events up later. */
   enqueueFailures: Counter;
+  /** Fields found different from the API by rolling verification or audit (then repaired). */
+  drift: Counter<'field'>;
+  /** Adds the scrape-time gauge of the oldest verification's age, read by `read` (seconds). */
+  trackVerification(read: () => Promise<number>): void;
   /** Adds scrape-time gauges of the queue's job counts by state (labelled by queue name). */
   trackQueue(queue: Queue): void;
   /** Adds scrape-time gauges of the inbox: events not yet processed, not yet enqueued, oldest age. */
@@ -126,6 +130,22 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   inboxGauge('inbox_unenqueued_events', 'Inbox events committed but not yet enqueued (Redis was down)', (s) => s.unenqueued);
   inboxGauge('inbox_oldest_unprocessed_age_seconds', 'Age of the oldest unprocessed inbox event (0 if none)', (s) => s.oldestAgeSeconds);
 
+  let readVerificationAge: (() => Promise<number>) | null = null;
+  new Gauge({
+    name: `${METRIC_PREFIX}oldest_verification_age_seconds`,
+    help: 'Seconds since the least recently verified live bundle was last re-read in detail (rolling verification)',
+    registers: workerSeries,
+    async collect() {
+      this.reset();
+      if (!readVerificationAge) return;
+      try {
+        this.set(await withTimeout(readVerificationAge(), SCRAPE_TIMEOUT_MS, 'verification age'));
+      } catch {
+        // Postgres unreachable: no series; readiness reports the outage.
+      }
+    },
+  });
+
   return {
     registry,
     webhooksReceived: new Counter({
@@ -188,6 +208,15 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       help: 'Enqueue attempts that failed (Redis unreachable); the relay retries them from the inbox',
       registers: receiverSeries,
     }),
+    drift: new Counter({
+      name: `${METRIC_PREFIX}drift_total`,
+      help: 'Fields the mirror held differently from the API, found by rolling verification or audit (and repaired)',
+      labelNames: ['field'] as const,
+      registers: workerSeries,
+    }),
+    trackVerification(read) {
+      readVerificationAge = read;
+    },
     trackQueue(queue) {
       queues.add(queue);
     },

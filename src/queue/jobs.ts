@@ -13,6 +13,10 @@ export const JOB = {
   listPage: 'list-page',
   /** Scheduled: starts an incremental reconcile run (no API call itself). */
   reconcile: 'reconcile',
+  /** Scheduled: queues the detail re-reads of rolling verification that are due (no API call itself). */
+  verifyTick: 'verify-tick',
+  /** `tokportal-sync audit`: GET /bundles/:id, compare field by field with the mirror, then apply. */
+  auditBundle: 'audit-bundle',
 } as const;
 export type JobName = (typeof JOB)[keyof typeof JOB];
 
@@ -26,10 +30,19 @@ export type SyncBundleData = {
 export type ListPageData = {
   /** sync_runs.id: filters and progress live in the run row, so a resume needs only the id. */
   runId: string;
+  /** The listing pass (absent in jobs queued before passes existed: pass 1). */
+  pass?: number;
   page: number;
 };
 
 export type ReconcileData = Record<string, never>;
+export type VerifyTickData = Record<string, never>;
+
+export type AuditBundleData = {
+  bundleId: string;
+  /** The audit this check belongs to (lands in bundle_versions.source_ref when it repairs). */
+  auditId: string;
+};
 
 /** Lower runs first (BullMQ priorities): live webhooks go ahead of catch-up work. */
 export const PRIORITY = {
@@ -38,7 +51,10 @@ export const PRIORITY = {
   replay: 2,
   listPage: 3,
   reconcile: 4,
+  audit: 4,
   backfillDetail: 5,
+  /** Rolling verification: only the budget everything else leaves. */
+  verify: 10,
 } as const;
 
 /** Retries for transient failures (5xx, network, timeout); see the worker's backoff strategy. */

@@ -10,12 +10,14 @@ import {
   PRIORITY,
   SYNC_QUEUE_NAME,
   type ListPageData,
+  type AuditBundleData,
   type ReconcileData,
   type SyncBundleData,
+  type VerifyTickData,
 } from './jobs.js';
 import type { SyncReason } from '../sync/observation.js';
 
-export type SyncJobData = SyncBundleData | ListPageData | ReconcileData;
+export type SyncJobData = SyncBundleData | ListPageData | ReconcileData | VerifyTickData | AuditBundleData;
 export type SyncQueue = Queue<SyncJobData>;
 
 export function createSyncQueue(connection: Redis, prefix: string): Queue<SyncJobData> {
@@ -32,6 +34,8 @@ const PRIORITY_BY_REASON: Record<SyncReason, number> = {
   replay: PRIORITY.replay,
   reconcile: PRIORITY.reconcile,
   backfill: PRIORITY.backfillDetail,
+  verify: PRIORITY.verify,
+  audit: PRIORITY.audit,
 };
 
 /** The deduplication key of a bundle's sync job; the worker and tests can look it up. */

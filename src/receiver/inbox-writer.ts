@@ -209,13 +209,18 @@ export class InboxWriter {
     this.stats.batches += 1;
     this.stats.rows += batch.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
-    // The first entry carrying an inserted id is the new one; any later entry with it is a duplicate.
+    // The entry whose row was stored for an inserted id is the new one (the first usable one,
+    // else the first: see insertInboxEvents); any other entry with that id is a duplicate.
     const fresh = new Set(inserted);
-    const outcomes = new Map<Pending, boolean>();
+    const stored = new Map<string, Pending>();
     for (const entry of batch) {
-      const isNew = fresh.delete(entry.row.eventId);
-      outcomes.set(entry, !isNew);
+      const id = entry.row.eventId;
+      if (!fresh.has(id)) continue;
+      const current = stored.get(id);
+      if (!current || (current.row.status === 'rejected' && entry.row.status !== 'rejected')) stored.set(id, entry);
     }
+    const outcomes = new Map<Pending, boolean>();
+    for (const entry of batch) outcomes.set(entry, stored.get(entry.row.eventId) !== entry);
     return outcomes;
   }
 

@@ -56,8 +56,12 @@ export function parseDelivery(raw: Uint8Array, headers: DeliveryHeaders): Parsed
     return reject(`envelope does not match the webhook schema: ${issues}`, body.id, body.type);
   }
   const envelope = parsed.data;
+  // Both headers get the same rule: when present, they must name what the signed body says.
   if (headerId !== undefined && headerId !== envelope.id) {
     return reject(`TokPortal-Event-Id header "${headerId}" does not match body id "${envelope.id}"`, envelope.id, envelope.type);
+  }
+  if (headerType !== undefined && headerType !== envelope.type) {
+    return reject(`TokPortal-Event-Type header "${headerType}" does not match body type "${envelope.type}"`, envelope.id, envelope.type);
   }
   const unstorable = unstorableInJsonb(json);
   if (unstorable) {

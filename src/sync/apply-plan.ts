@@ -18,7 +18,7 @@ import {
 } from './incarnations.js';
 import type { BundleState, VersionRecord, VersionSource } from './bundle-state.js';
 import type { Observation, SyncReason } from './observation.js';
-import { staleReason, type StaleReason } from './staleness.js';
+import { detailUnderNewerList, staleReason, type StaleReason } from './staleness.js';
 
 export type ApplyOutcome = 'created' | 'changed' | 'unchanged' | 'stale';
 
@@ -52,8 +52,12 @@ export type PlanContext = {
 export type RowWrite =
   /** The whole state the bundle ends with. */
   | { kind: 'upsert'; row: BundleState }
-  /** Nothing but bookkeeping timestamps moves (the fast path of a re-listing). */
-  | { kind: 'touch'; synced: boolean; detail: boolean; listed: boolean }
+  /**
+   * Nothing but bookkeeping timestamps moves (the fast path of a re-listing). synced: the state is
+   * confirmed as of this observation (last_synced_at, observed_at); detail: a detail confirmed it
+   * (detail_synced_at); listed: a list page showed it; verified: a detail was compared with it.
+   */
+  | { kind: 'touch'; synced: boolean; detail: boolean; listed: boolean; verified: boolean }
   | { kind: 'none' };
 
 export type VideoWrite = { kind: 'replace'; slots: VideoSlot[] } | { kind: 'touch' } | null;
@@ -82,18 +86,21 @@ export function needsLatestIncarnation(observation: Observation, stored: BundleS
 export function planApply(stored: StoredBundle, observation: Observation, context: PlanContext): BundlePlan {
   const { row: before } = stored;
   const isDetail = observation.kind === 'detail';
-  const raw: RawBundle = mergeObservation(before?.raw ?? null, observation);
+  const incomingColumns = columnsFromRaw(mergeObservation(before?.raw ?? null, observation));
+  const freshness = { ...incomingColumns, observedAt: context.observedAt, kind: observation.kind };
+  const raw: RawBundle = mergeObservation(before?.raw ?? null, observation, detailUnderNewerList(before, freshness));
   if (context.dropExternalRef) raw.external_ref = null;
   const columns = columnsFromRaw(raw);
   const { bundleId } = columns;
 
-  const stale = staleReason(before, { ...columns, observedAt: context.observedAt });
+  const stale = staleReason(before, freshness);
   if (stale) {
     return {
       result: { bundleId, outcome: 'stale', changedFields: [], remakeDetected: false, newHandles: [] },
       staleReason: stale,
-      // Being listed is a fact even when the item is older than what we hold (reconcile uses it).
-      write: isDetail ? { kind: 'none' } : { kind: 'touch', synced: false, detail: false, listed: true },
+      // Being listed is a fact even when the item is older than what we hold (reconcile uses it);
+      // a detail, even a stale one, was still a look at the bundle (rolling verification uses it).
+      write: { kind: 'touch', synced: false, detail: false, listed: !isDetail, verified: isDetail },
       externalRef: before?.externalRef ?? null,
       apiUpdatedAt: before?.apiUpdatedAt ?? columns.apiUpdatedAt,
       version: null,
@@ -125,7 +132,7 @@ export function planApply(stored: StoredBundle, observation: Observation, contex
   const sameInstant = before?.apiUpdatedAt.getTime() === columns.apiUpdatedAt.getTime();
   const write: RowWrite =
     outcome === 'unchanged' && sameInstant
-      ? { kind: 'touch', synced: true, detail: isDetail, listed: !isDetail }
+      ? { kind: 'touch', synced: true, detail: isDetail, listed: !isDetail, verified: isDetail }
       : {
           kind: 'upsert',
           row: {
@@ -137,6 +144,9 @@ export function planApply(stored: StoredBundle, observation: Observation, contex
             detailSyncedAt: isDetail ? appliedAt : (before?.detailSyncedAt ?? null),
             detailUpdatedAt: isDetail ? columns.apiUpdatedAt : (before?.detailUpdatedAt ?? null),
             lastListedAt: isDetail ? (before?.lastListedAt ?? null) : appliedAt,
+            observedAt: latest(before?.observedAt ?? null, context.observedAt),
+            detailObservedAt: isDetail ? context.observedAt : (before?.detailObservedAt ?? null),
+            verifiedAt: isDetail ? appliedAt : (before?.verifiedAt ?? null),
             deletedAt: null,
             notOwnedAt: null,
           },
@@ -215,3 +225,5 @@ export function versionRow(state: VersionedState, meta: VersionMeta): VersionRec
     raw: state.raw,
   };
 }
+
+const latest = (a: Date | null, b: Date): Date => (a && a.getTime() > b.getTime() ? a : b);

@@ -12,10 +12,27 @@ export type RawBundle = Record<string, unknown>;
  * the keys it carries: account, videos, saved_account_id (and anything else only a detail
  * shows) survive from the last detail, so a list observation never erases detail fields.
  */
-export function mergeObservation(storedRaw: RawBundle | null, observation: Observation): RawBundle {
+export function mergeObservation(storedRaw: RawBundle | null, observation: Observation, underNewerList = false): RawBundle {
   const incoming = observation.bundle as RawBundle;
-  return observation.kind === 'detail' ? { ...incoming } : { ...(storedRaw ?? {}), ...incoming };
+  if (observation.kind === 'list') return { ...(storedRaw ?? {}), ...incoming };
+  if (underNewerList && storedRaw) {
+    // A list item asked for after this detail holds the newer list fields: only what a list
+    // cannot show comes from the detail.
+    const merged = { ...storedRaw };
+    for (const key of DETAIL_ONLY_KEYS) merged[key] = incoming[key] ?? null;
+    return merged;
+  }
+  const merged = { ...incoming };
+  // The documented detail has no account_status (a list item does). A detail that has an account
+  // but says nothing of its status keeps the status the last list item showed; otherwise every
+  // detail would erase it and every list item bring it back, a change each time.
+  const listedStatus = storedRaw?.account_status;
+  if (merged.account_status == null && merged.account != null && listedStatus != null) merged.account_status = listedStatus;
+  return merged;
 }
+
+/** What a detail shows and a list item does not. */
+export const DETAIL_ONLY_KEYS = ['account', 'videos', 'saved_account_id'] as const;
 
 /**
  * Keys that say when, not what: a bump of updated_at alone is not a new version. (The

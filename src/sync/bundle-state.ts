@@ -17,6 +17,15 @@ export type BundleState = BundleColumns & {
   detailUpdatedAt: Date | null;
   /** Last time a list page showed the bundle (reconcile's evidence that it still exists). */
   lastListedAt: Date | null;
+  /**
+   * When the request behind the state held was sent (database clock): orders two answers with the
+   * same updated_at (staleness.ts). Null for bundles mirrored before it was kept.
+   */
+  observedAt: Date | null;
+  /** The same for the last detail applied: a list item cannot make a detail sent after it stale. */
+  detailObservedAt: Date | null;
+  /** Last time a detail was read and compared with the state (rolling verification picks the oldest). */
+  verifiedAt: Date | null;
   /** The API answered 404 (kept, never deleted). */
   deletedAt: Date | null;
   /** The API answered 403 BUNDLE_NOT_OWNED. */

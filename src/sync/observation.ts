@@ -5,7 +5,7 @@ import type { BundleDetail, BundleListItem } from '../tokportal/schemas.js';
 export type Observation = { kind: 'detail'; bundle: BundleDetail } | { kind: 'list'; bundle: BundleListItem };
 
 /** Why a bundle was looked at: what asked for the fetch or the listing. Lands in bundle_versions.source. */
-export type SyncReason = 'webhook' | 'backfill' | 'reconcile' | 'replay' | 'manual';
+export type SyncReason = 'webhook' | 'backfill' | 'reconcile' | 'replay' | 'manual' | 'verify' | 'audit';
 
 export type ObservationSource = {
   source: SyncReason;

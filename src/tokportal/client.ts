@@ -50,12 +50,13 @@ export type ListBundlesQuery = {
 
 export type ListBundlesResult = {
   data: BundleListItem[];
-  pagination: Pagination;
+  /** As sent; null when the answer carries none (the documentation's list example has none). */
+  pagination: Pagination | null;
   requestId: string | null;
   rateLimit: RateLimitInfo | null;
 };
 
-export type BundlePage = { page: number; data: BundleListItem[]; pagination: Pagination };
+export type BundlePage = { page: number; data: BundleListItem[]; pagination: Pagination | null };
 
 export type CreateBundleInput = {
   bundle_type: 'account_only' | 'account_and_videos' | 'videos_only' | (string & {});
@@ -115,25 +116,29 @@ export class TokPortalClient {
     const { data, pagination } = response.body;
     return {
       data,
-      pagination: pagination ?? singlePage(data.length, query),
+      pagination: pagination ?? null,
       requestId: response.requestId,
       rateLimit: response.rateLimit,
     };
   }
 
   /**
-   * Walks the list page by page (one request per page, as the caller consumes them) until
-   * the last page. Bundles created or changed while walking can shift between pages: a
-   * full sync pairs this with webhooks and the reconcile pass.
+   * Walks the list page by page (one request per page, as the caller consumes them) until the
+   * first page that is not full (or the last one a pagination object names). Bundles created or
+   * deleted while walking can shift between pages: the sync's listing runs walk in passes that
+   * prove themselves (src/sync/page-walk.ts); this plain walk does not.
    */
   async *iterateBundlePages(
     query: Omit<ListBundlesQuery, 'page'> & { startPage?: number } = {},
   ): AsyncGenerator<BundlePage, void, undefined> {
     const { startPage = 1, ...filters } = query;
+    // The API's default page size, when the caller leaves it to the API.
+    const perPage = filters.per_page ?? 25;
     for (let page = startPage; ; page++) {
       const result = await this.listBundles({ ...filters, page });
       yield { page, data: result.data, pagination: result.pagination };
-      if (result.data.length === 0 || page >= result.pagination.total_pages) return;
+      if (result.data.length < perPage) return;
+      if (result.pagination && page >= result.pagination.total_pages) return;
     }
   }
 
@@ -195,10 +200,4 @@ function assertPaging(page: number | undefined, perPage: number | undefined): vo
   if (perPage !== undefined && (!Number.isInteger(perPage) || perPage < 1 || perPage > MAX_PER_PAGE)) {
     throw new RangeError(`per_page must be an integer from 1 to ${MAX_PER_PAGE}, got ${perPage}`);
   }
-}
-
-/** TokPortal does not promise a pagination object (docs/tokportal-api.md, "Pagination"): without one, the answer is the only page. */
-function singlePage(count: number, query: ListBundlesQuery): Pagination {
-  const page = query.page ?? 1;
-  return { page, per_page: query.per_page ?? count, total: count, total_pages: page };
 }

@@ -30,7 +30,7 @@ export async function startOrResumeBackfill(db: Database, queue: Queue, request:
   const previous = await findResumableRun(db, 'backfill', params);
   if (previous && !request.restart) {
     const run = previous.status === 'running' ? previous : ((await reopenRun(db, previous.id)) ?? previous);
-    await ensureListPageQueued(queue, run.id, run.nextPage);
+    await ensureListPageQueued(queue, run.id, run.pass, run.nextPage);
     return { run, resumed: true, superseded: null };
   }
   // A superseded run must not go on listing next to the new one: its queued page will find it ended.
@@ -39,7 +39,7 @@ export async function startOrResumeBackfill(db: Database, queue: Queue, request:
     await finishRun(db, previous.id, 'failed', 'superseded by a restarted backfill');
   }
   const run = await createRun(db, 'backfill', params);
-  await enqueueListPage(queue, run.id, 1);
+  await enqueueListPage(queue, run.id, 1, 1);
   return { run, resumed: false, superseded: previous?.id ?? null };
 }
 
@@ -64,7 +64,11 @@ export type BackfillPhase = 'listing' | 'details' | 'done' | 'failed' | 'interru
 export type BackfillProgress = {
   run: SyncRun;
   phase: BackfillPhase;
+  /** The listing pass (a run walks at least two: the second proves the first). */
+  pass: number;
+  /** Pages listed in the current pass while listing; every page of the run once listing is done. */
   pagesDone: number;
+  /** Pages of the current pass, once known. */
   totalPages: number | null;
   pendingDetails: number;
   detailsDone: number;
@@ -88,29 +92,44 @@ export async function readBackfillProgress(db: Database, queue: Queue, runId: st
         : pendingDetails > 0
           ? 'details'
           : 'done';
+  const listing = phase === 'listing';
+  const pagesInPass = listing ? run.nextPage - 1 : stats.pages;
   return {
     run,
     phase,
-    pagesDone: stats.pages,
+    pass: run.pass,
+    pagesDone: pagesInPass,
     totalPages,
     pendingDetails,
     detailsDone: Math.max(0, stats.detailsEnqueued - pendingDetails),
-    etaSeconds: estimateEtaSeconds(stats, totalPages, pendingDetails, rateLimitPerMin),
+    etaSeconds: estimateEtaSeconds(
+      { pages: pagesInPass, detailsEnqueued: stats.detailsEnqueued },
+      listing ? totalPages : pagesInPass,
+      pendingDetails,
+      rateLimitPerMin,
+      listing ? run.pass : 2,
+    ),
   };
 }
 
-/** Calls left (pages to list, the details they will likely bring, details queued) at the allowed rate. */
+/**
+ * Calls left at the allowed rate: pages to list in this pass, the details they will likely bring
+ * (first pass only: a later pass asks only for what changed), the second pass that proves the
+ * first (page-walk.ts), details queued.
+ */
 export function estimateEtaSeconds(
   stats: Pick<SyncRunStats, 'pages' | 'detailsEnqueued'>,
   totalPages: number | null,
   pendingDetails: number,
   rateLimitPerMin: number,
+  pass = 1,
 ): number | null {
   if (totalPages === null) return null;
   const pagesLeft = Math.max(0, totalPages - stats.pages);
   // Pages not yet listed will bring detail fetches too: assume the ratio seen so far.
-  const detailsAhead = stats.pages > 0 ? Math.round((stats.detailsEnqueued / stats.pages) * pagesLeft) : 0;
-  return Math.ceil(((pagesLeft + detailsAhead + pendingDetails) * 60) / rateLimitPerMin);
+  const detailsAhead = pass === 1 && stats.pages > 0 ? Math.round((stats.detailsEnqueued / stats.pages) * pagesLeft) : 0;
+  const proofPass = pass === 1 ? totalPages : 0;
+  return Math.ceil(((pagesLeft + proofPass + detailsAhead + pendingDetails) * 60) / rateLimitPerMin);
 }
 
 export type BackfillDependencies = {

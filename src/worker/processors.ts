@@ -5,6 +5,8 @@ import { processListPage } from './list-page.js';
 import { processReconcile } from './reconcile.js';
 import type { Processor } from './processor-context.js';
 import { processSyncBundle } from './sync-bundle.js';
+import { processVerifyTick } from './verify.js';
+import { processAuditBundle } from './audit-bundle.js';
 
 export type { Processor, ProcessorContext } from './processor-context.js';
 
@@ -12,4 +14,6 @@ export const processors: Record<JobName, Processor> = {
   [JOB.syncBundle]: processSyncBundle,
   [JOB.listPage]: processListPage,
   [JOB.reconcile]: processReconcile,
+  [JOB.verifyTick]: processVerifyTick,
+  [JOB.auditBundle]: processAuditBundle,
 };

@@ -56,12 +56,12 @@ export async function processReconcile(_job: Job, ctx: ProcessorContext): Promis
   if (!start.started) {
     // Re-adding the pending page is a no-op (same job id) unless a crash lost it between
     // the run's creation and its first page: then this puts the run back on its feet.
-    await enqueueListPage(ctx.queue, start.running.id, start.running.nextPage);
+    await enqueueListPage(ctx.queue, start.running.id, start.running.pass, start.running.nextPage);
     ctx.logger.debug({ runId: start.running.id }, 'reconcile already running: tick skipped');
     return { started: false, runningRunId: start.running.id };
   }
   if (start.replaced) ctx.logger.warn({ runId: start.run.id, replaced: start.replaced }, 'took over a reconcile that stopped moving');
-  await enqueueListPage(ctx.queue, start.run.id, 1);
+  await enqueueListPage(ctx.queue, start.run.id, 1, 1);
   ctx.logger.info({ runId: start.run.id }, 'reconcile started');
   return { started: true, runId: start.run.id, replaced: start.replaced };
 }

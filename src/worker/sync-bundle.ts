@@ -19,6 +19,7 @@ import type { ObservationSource } from '../sync/observation.js';
 import type { TokPortalClient } from '../tokportal/client.js';
 import { isTokPortalApiError } from '../tokportal/errors.js';
 import { classifyFailure } from './failure-policy.js';
+import type { ApiAnswer } from '../sync/audit.js';
 import type { ProcessorContext } from './processor-context.js';
 
 export type BundleRefresh =
@@ -30,28 +31,38 @@ export type BundleRefresh =
 
 export type RefreshDependencies = { db: Database; client: TokPortalClient; metrics?: Metrics };
 
+/** Sees the API's answer before it is applied (audit compares it with the mirror as it was). */
+export type AnswerInspector = (answer: ApiAnswer) => Promise<void>;
+
 export const NOT_OWNED_REASON = 'BUNDLE_NOT_OWNED: the API key does not own this bundle';
 
 /**
  * Fetches and applies one bundle. Shared by the queue job and `tokportal-sync sync <id>`.
  * Throws the API error for anything but 404/403 (the caller decides: retry, pause, stop).
  */
-export async function refreshBundle(deps: RefreshDependencies, request: SyncBundleData): Promise<BundleRefresh> {
+export async function refreshBundle(
+  deps: RefreshDependencies,
+  request: SyncBundleData,
+  inspect?: AnswerInspector,
+): Promise<BundleRefresh> {
   const { db, client, metrics } = deps;
   const { bundleId } = request;
-  const source: ObservationSource = { source: request.reason, sourceRef: request.sourceRef ?? null };
   // Events received before the fetch started are answered by it; later ones have their own job.
+  // The same instant orders this answer against others with the same updated_at (staleness.ts).
   const fetchStartedAt = await databaseNow(db);
+  const source: ObservationSource = { source: request.reason, sourceRef: request.sourceRef ?? null, observedAt: fetchStartedAt };
 
   let outcome: BundleRefresh;
   try {
     const bundle = await client.getBundle(bundleId);
+    await inspect?.({ kind: 'detail', bundle });
     const result = await applyBundleSnapshot(db, { kind: 'detail', bundle }, source);
     if (result.outcome === 'stale') metrics?.staleObservations.inc();
     if (result.remakeDetected) metrics?.remakesSeen.inc();
     outcome = { kind: 'applied', result, eventsProcessed: 0 };
   } catch (error) {
     if (!isTokPortalApiError(error) || (error.status !== 404 && error.status !== 403)) throw error;
+    await inspect?.({ kind: 'gone', status: error.status });
     if (error.status === 404) {
       const changed = await tombstoneBundle(db, bundleId, source);
       outcome = { kind: 'tombstoned', bundleId, changed, eventsProcessed: 0 };
@@ -78,11 +89,27 @@ function observeLag(metrics: Metrics | undefined, events: CoveredEvent[]): void 
   for (const event of events) metrics?.syncLagSeconds.observe(event.waitedSeconds);
 }
 
+/** What a rolling-verification re-read found different: counted as drift, by field (it is repaired already). */
+export function countDrift(metrics: Metrics, refresh: BundleRefresh): void {
+  const fields =
+    refresh.kind === 'applied'
+      ? refresh.result.outcome === 'changed'
+        ? refresh.result.changedFields
+        : refresh.result.outcome === 'created'
+          ? ['row']
+          : []
+      : refresh.changed
+        ? [refresh.kind === 'tombstoned' ? 'deleted_at' : 'not_owned_at']
+        : [];
+  for (const field of fields) metrics.drift.inc({ field });
+}
+
 /** The queue processor for JOB.syncBundle. */
 export async function processSyncBundle(job: Job, ctx: ProcessorContext): Promise<BundleRefresh> {
   const request = job.data as SyncBundleData;
   try {
     const refresh = await refreshBundle(ctx, request);
+    if (request.reason === 'verify') countDrift(ctx.metrics, refresh);
     ctx.logger.debug({ jobId: job.id, bundleId: request.bundleId, kind: refresh.kind }, 'bundle synced');
     return refresh;
   } catch (error) {

@@ -69,8 +69,10 @@ describe.each(DATABASE_BACKENDS)('repository on $name', (backend) => {
     expect((await applyBundleSnapshot(db, detail(older), webhook)).outcome).toBe('stale');
     expect((await applyBundleSnapshot(db, { kind: 'list', bundle: listItemOf(older) }, webhook)).outcome).toBe('stale');
     const row = await rowOf(newer.id);
-    expect({ ...row, lastListedAt: null }).toEqual({ ...before.row, lastListedAt: null });
+    // Only bookkeeping moves: listed (by the stale list item), verified (a stale detail was still a look).
+    expect({ ...row, lastListedAt: null, verifiedAt: null }).toEqual({ ...before.row, lastListedAt: null, verifiedAt: null });
     expect(row!.lastListedAt).not.toBeNull();
+    expect(row!.verifiedAt!.getTime()).toBeGreaterThanOrEqual(before.row!.verifiedAt!.getTime());
     expect(await versionsOf(newer.id)).toEqual(before.versions);
     expect(await timelineOf(newer.id)).toEqual(before.timeline);
   });

@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import {
   addRunStats,
+  countVanished,
+  deleteRunListings,
+  passFigures,
+  startNextPass,
   createRun,
   findResumableRun,
   finishRun,
@@ -60,23 +64,45 @@ describe('sync runs', () => {
   it('counts a page once even when its job runs twice, and not after the run ended', async () => {
     const { db } = database;
     const run = await createRun(db, 'backfill', { filters: {}, details: 'never' });
-    const first = await recordPage(db, run.id, { page: 1, totalPages: 3, delta: { pages: 1, listed: 100, created: 100, apiCalls: 1 } });
+    const first = await recordPage(db, run.id, { pass: 1, listedIds: [], page: 1, totalPages: 3, delta: { pages: 1, listed: 100, created: 100, apiCalls: 1 } });
     expect(first).toMatchObject({ nextPage: 2, totalPages: 3 });
     expect(first?.stats).toMatchObject({ pages: 1, listed: 100, created: 100, apiCalls: 1, changed: 0 });
 
-    expect(await recordPage(db, run.id, { page: 1, totalPages: 3, delta: { pages: 1, listed: 100 } })).toBeNull();
+    expect(await recordPage(db, run.id, { pass: 1, listedIds: [], page: 1, totalPages: 3, delta: { pages: 1, listed: 100 } })).toBeNull();
     await addRunStats(db, run.id, { errors: 1, apiCalls: 1 }, 'HTTP 503');
-    const second = await recordPage(db, run.id, { page: 2, totalPages: 3, delta: { pages: 1, listed: 100, unchanged: 100, apiCalls: 1 } });
+    const second = await recordPage(db, run.id, { pass: 1, listedIds: [], page: 2, totalPages: 3, delta: { pages: 1, listed: 100, unchanged: 100, apiCalls: 1 } });
     expect(second?.stats).toMatchObject({ pages: 2, listed: 200, created: 100, unchanged: 100, apiCalls: 3, errors: 1 });
     expect(second?.lastError).toBe('HTTP 503');
 
     // The page in flight when the run was interrupted still counts; nothing after it does.
     await finishRun(db, run.id, 'interrupted');
-    expect(await recordPage(db, run.id, { page: 3, totalPages: 4, delta: { pages: 1 } })).toMatchObject({ status: 'interrupted', nextPage: 4 });
+    expect(await recordPage(db, run.id, { pass: 1, listedIds: [], page: 3, totalPages: 4, delta: { pages: 1 } })).toMatchObject({ status: 'interrupted', nextPage: 4 });
     await reopenRun(db, run.id);
     await finishRun(db, run.id, 'failed', 'gave up');
-    expect(await recordPage(db, run.id, { page: 4, totalPages: 4, delta: { pages: 1 } })).toBeNull();
+    expect(await recordPage(db, run.id, { pass: 1, listedIds: [], page: 4, totalPages: 4, delta: { pages: 1 } })).toBeNull();
     expect(await getRun(db, run.id)).toMatchObject({ nextPage: 4, status: 'failed', lastError: 'gave up' });
+  });
+
+  it('records what each pass listed: repeats as duplicates, what the next pass lost as vanished, once per page', async () => {
+    const { db } = database;
+    const run = await createRun(db, 'backfill', { filters: { platform: 'tiktok' }, details: 'auto' });
+    const page = (pass: number, number: number, listedIds: string[]) =>
+      recordPage(db, run.id, { pass, page: number, totalPages: null, delta: { pages: 1 }, listedIds });
+    await page(1, 1, ['a', 'b', 'c']);
+    // The list shifted: c is listed again on page 2.
+    expect((await page(1, 2, ['c', 'd']))?.stats.duplicatesListed).toBe(1);
+    // A rerun of a counted page changes nothing.
+    expect(await page(1, 2, ['c', 'd'])).toBeNull();
+    expect(await passFigures(db, run.id, 1)).toEqual({ pass: 1, listed: 4, duplicates: 1 });
+
+    expect(await startNextPass(db, run.id, 1, { passes: 1 })).toMatchObject({ pass: 2, nextPage: 1, totalPages: null });
+    expect(await startNextPass(db, run.id, 1, { passes: 1 })).toBeNull();
+    await page(2, 1, ['a', 'c', 'd', 'e']);
+    expect(await countVanished(db, run.id, 1, 2)).toBe(1);
+    expect(await passFigures(db, run.id, 2)).toEqual({ pass: 2, listed: 4, duplicates: 0 });
+
+    await deleteRunListings(db, run.id);
+    expect(await passFigures(db, run.id, 2)).toEqual({ pass: 2, listed: 0, duplicates: 0 });
   });
 
   it('lets one reconcile run at a time, even when many processes ask at once, and replaces a dead one', async () => {

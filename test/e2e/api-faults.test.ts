@@ -15,7 +15,7 @@ async function deliverAndRemake(live: Stack, bundleId: string): Promise<void> {
 describe('API answering 429 and 5xx', () => {
   let live: Stack;
   beforeAll(async () => {
-    live = await startStack({ label: 'e2efaults', fake: { bundles: 40, seed: 'e2e-lifecycle' }, rateLimitPerMin: 6_000, receiver: true, worker: true });
+    live = await startStack({ label: 'e2efaults', fake: { bundles: 80, seed: 'e2e-lifecycle' }, rateLimitPerMin: 6_000, receiver: true, worker: true });
   });
   afterAll(async () => live?.close());
 

@@ -52,7 +52,7 @@ describe('live path, duplicated, reordered and delayed deliveries', () => {
     live = await startStack({
       label: 'e2echaos',
       fake: {
-        bundles: 40,
+        bundles: 80,
         seed: 'e2e-lifecycle',
         delivery: { duplicateRate: 0.6, reorder: true, minDelayMs: 0, maxDelayMs: 400 },
       },

@@ -47,10 +47,12 @@ describe('advance', () => {
       ['configure_account', 'pending_setup', 'configured', false, true, 0, 'configure_videos', ['account.configured']],
       ['configure_videos', 'pending_setup', 'configured', false, true, 2, 'publish_bundle', ['video.configured', 'video.configured']],
       ['publish', 'published', 'configured', true, true, 2, null, ['bundle.published', 'account.published']],
-      ['account_in_review', 'published', 'in_review', true, false, 2, null, ['account.in_review']],
+      // The documentation's own combination: bundle accepted while its account is in review.
+      ['account_in_review', 'accepted', 'in_review', true, false, 2, null, ['account.in_review']],
       ['finalize_account', 'accepted', 'finalized', true, true, 2, null, ['account.finalized']],
-      ['videos_in_review', 'in_review', 'finalized', false, true, 2, null, ['video.in_review', 'video.in_review']],
-      ['finalize_videos', 'finalized', 'finalized', false, true, 2, null, ['video.finalized', 'video.finalized']],
+      // "true once the bundle has been published": the video phase is past publication.
+      ['videos_in_review', 'in_review', 'finalized', true, true, 2, null, ['video.in_review', 'video.in_review']],
+      ['finalize_videos', 'finalized', 'finalized', true, true, 2, null, ['video.finalized', 'video.finalized']],
       ['complete', 'completed', 'finalized', true, true, 2, null, ['video.published', 'video.published']],
     ] as const;
     let updatedAt = bundle.updated_at;

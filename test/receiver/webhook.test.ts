@@ -131,6 +131,47 @@ describe('bad bodies with a valid signature', () => {
     expect(await jobsFor('bun_mismatch')).toHaveLength(0);
   });
 
+  it('rejects a header event type that differs from the signed body type, like an id mismatch', async () => {
+    const envelope = makeEnvelope({ type: 'account.remade', bundleId: 'bun_type_mismatch' });
+    const response = await deliver(app.url, envelope, { eventType: 'bundle.created' });
+    expect(response.status).toBe(400);
+    const row = await inboxRow(envelope.id as string);
+    expect(row).toMatchObject({ status: 'rejected', type: 'bundle.created' });
+    expect(row?.statusReason).toMatch(/TokPortal-Event-Type header "bundle.created" does not match body type "account.remade"/);
+    expect(await jobsFor('bun_type_mismatch')).toHaveLength(0);
+  });
+
+  it('replaces a rejected row when the same event id then arrives valid, and processes it', async () => {
+    const envelope = makeEnvelope({ bundleId: 'bun_second_chance' });
+    const id = envelope.id as string;
+    const cut = JSON.stringify(envelope).slice(0, 30);
+    expect((await deliver(app.url, cut, { eventId: id, eventType: envelope.type as string })).status).toBe(400);
+    expect((await inboxRow(id))?.status).toBe('rejected');
+    expect(await jobsFor('bun_second_chance')).toHaveLength(0);
+
+    const valid = await deliver(app.url, envelope);
+    expect(valid.status).toBe(200);
+    expect(((await valid.json()) as { outcome: string }).outcome).toBe('accepted');
+    const row = await inboxRow(id);
+    expect(row).toMatchObject({ status: 'enqueued', bundleId: 'bun_second_chance', rawBody: null, deliveries: 2 });
+    expect(row?.payload).toEqual(envelope);
+    expect(await jobsFor('bun_second_chance')).toHaveLength(1);
+
+    // Once usable, a later bad delivery of the id is only a duplicate: the good row stays.
+    expect((await deliver(app.url, cut, { eventId: id, eventType: envelope.type as string })).status).toBe(400);
+    expect((await inboxRow(id))).toMatchObject({ status: 'enqueued', deliveries: 3, rawBody: null });
+  });
+
+  it('replaces a row rejected for a header mismatch when the delivery comes again with matching headers', async () => {
+    const envelope = makeEnvelope({ type: 'video.finalized', bundleId: 'bun_header_retry' });
+    expect((await deliver(app.url, envelope, { eventType: 'video.in_review' })).status).toBe(400);
+    expect((await inboxRow(envelope.id as string))?.status).toBe('rejected');
+    const retry = await deliver(app.url, envelope);
+    expect(((await retry.json()) as { outcome: string }).outcome).toBe('accepted');
+    expect(await inboxRow(envelope.id as string)).toMatchObject({ status: 'enqueued', type: 'video.finalized' });
+    expect(await jobsFor('bun_header_retry')).toHaveLength(1);
+  });
+
   it('gives an unusable body without any id a synthetic id, the same for every retry', async () => {
     const raw = 'not json at all';
     expect((await deliver(app.url, raw)).status).toBe(400);

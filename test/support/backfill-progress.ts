@@ -9,6 +9,7 @@ export const backfillRun = (overrides: Partial<SyncRun> = {}): SyncRun => ({
   kind: 'backfill',
   status: 'running',
   params: { filters: {}, details: 'auto' },
+  pass: 1,
   nextPage: 1,
   totalPages: 30,
   stats: { ...EMPTY_STATS },
@@ -23,6 +24,7 @@ export const backfillRun = (overrides: Partial<SyncRun> = {}): SyncRun => ({
 export const backfillProgress = (overrides: Partial<BackfillProgress> = {}): BackfillProgress => ({
   run: backfillRun(),
   phase: 'listing',
+  pass: 1,
   pagesDone: 0,
   totalPages: 30,
   pendingDetails: 0,

@@ -31,7 +31,7 @@ describe('planApply', () => {
     const bundle = makeDetail();
     const plan = planApply(storedAfter(planApply(nothing, detail(bundle), context)), detail(bundle), context);
     expect(plan.result.outcome).toBe('unchanged');
-    expect(plan.write).toEqual({ kind: 'touch', synced: true, detail: true, listed: false });
+    expect(plan.write).toEqual({ kind: 'touch', synced: true, detail: true, listed: false, verified: true });
     expect(plan.version).toBeNull();
     expect(plan.videos).toEqual({ kind: 'touch' });
   });
@@ -58,9 +58,17 @@ describe('planApply', () => {
     const bundle = makeDetail({ updated_at: at(5) });
     const stored = storedAfter(planApply(nothing, detail(bundle), context));
     const older = planApply(stored, detail({ ...bundle, status: 'published', updated_at: at(4) }), context);
-    expect(older).toMatchObject({ result: { outcome: 'stale' }, staleReason: 'older-updated-at', write: { kind: 'none' }, version: null, videos: null, incarnations: [] });
+    // A stale detail is still a look at the bundle: it counts for rolling verification.
+    expect(older).toMatchObject({
+      result: { outcome: 'stale' },
+      staleReason: 'older-updated-at',
+      write: { kind: 'touch', synced: false, detail: false, listed: false, verified: true },
+      version: null,
+      videos: null,
+      incarnations: [],
+    });
     const olderListed = planApply(stored, list(listItemOf({ ...bundle, updated_at: at(4) })), context);
-    expect(olderListed.write).toEqual({ kind: 'touch', synced: false, detail: false, listed: true });
+    expect(olderListed.write).toEqual({ kind: 'touch', synced: false, detail: false, listed: true, verified: false });
   });
 
   it('keeps detail fields under a list item and notices a remake from remade_count alone', () => {
@@ -79,10 +87,32 @@ describe('planApply', () => {
   it('brings a tombstoned or not-owned bundle back with a version saying so', () => {
     const bundle = makeDetail();
     const first = planApply(nothing, detail(bundle), context);
-    const gone = storedAfter(first, { deletedAt: new Date(at(10)), notOwnedAt: new Date(at(10)) });
-    const plan = planApply(gone, detail(bundle), { ...context, observedAt: new Date(at(11)) });
+    const gone = storedAfter(first, { deletedAt: new Date(at(1001)), notOwnedAt: new Date(at(1001)) });
+    const plan = planApply(gone, detail(bundle), { ...context, observedAt: new Date(at(1002)) });
     expect(plan.result).toMatchObject({ outcome: 'changed', changedFields: ['deleted_at', 'not_owned_at'] });
     expect(plan.write).toMatchObject({ kind: 'upsert', row: { deletedAt: null, notOwnedAt: null } });
+  });
+
+  it('applies a genuine change that kept the same updated_at, and drops one asked for earlier', () => {
+    // Whole-second timestamps, or an account change that did not move updated_at.
+    const bundle = makeDetail({ updated_at: at(1) });
+    const stored = storedAfter(planApply(nothing, detail(bundle), { ...context, observedAt: new Date(at(100)) }));
+    expect(stored.row).toMatchObject({ observedAt: new Date(at(100)), verifiedAt: appliedAt });
+    const renamed = { ...bundle, account: { ...bundle.account!, username: 'renamed.same.second' } };
+    const later = planApply(stored, detail(renamed), { ...context, observedAt: new Date(at(101)) });
+    expect(later.result).toMatchObject({ outcome: 'changed', changedFields: ['username'] });
+    expect(later.write).toMatchObject({ kind: 'upsert', row: { username: 'renamed.same.second', observedAt: new Date(at(101)) } });
+    const earlier = planApply(stored, detail(renamed), { ...context, observedAt: new Date(at(99)) });
+    expect(earlier).toMatchObject({ result: { outcome: 'stale' }, staleReason: 'observed-earlier' });
+  });
+
+  it('keeps the listed account_status when a detail with an account carries none', () => {
+    const bundle = makeDetail({ updated_at: at(1), account_status: 'in_review' });
+    const stored = storedAfter(planApply(nothing, detail(bundle), context));
+    const plan = planApply(stored, detail({ ...bundle, account_status: null }), { ...context, observedAt: new Date(at(1001)) });
+    expect(plan.result.outcome).toBe('unchanged');
+    const noAccount = planApply(stored, detail({ ...bundle, account_status: null, account: null }), { ...context, observedAt: new Date(at(1001)) });
+    expect(noAccount.result.changedFields).toContain('account_status');
   });
 
   it('records a null external_ref when told another bundle holds it with a newer claim', () => {

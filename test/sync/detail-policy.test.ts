@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideDetailFetch, isDetailsMode, type KnownBundleState } from '../../src/sync/detail-policy.js';
+import { changedListFields, decideDetailFetch, isDetailsMode, type KnownBundleState } from '../../src/sync/detail-policy.js';
 
 const updatedAt = '2026-03-01T10:00:00.000Z';
 const item = (overrides: Partial<{ updated_at: string; account_status: string | null; remade_count: number }> = {}) => ({
@@ -11,9 +11,8 @@ const known = (overrides: Partial<KnownBundleState> = {}): KnownBundleState => (
   apiUpdatedAt: new Date(updatedAt),
   detailSyncedAt: new Date('2026-03-01T10:00:05.000Z'),
   detailUpdatedAt: new Date(updatedAt),
-  remadeCount: 0,
-  accountStatus: 'in_review',
   deletedAt: null,
+  raw: { ...item(), account: { id: 'al_1', username: 'someone' }, videos: [] },
   ...overrides,
 });
 
@@ -59,16 +58,26 @@ describe('decideDetailFetch', () => {
     expect(decideDetailFetch(item({ updated_at: '2026-02-01T00:00:00Z' }), known(), 'auto')).toEqual({ fetch: false });
   });
 
-  it('fetches on a changed remade_count or account_status even with an equal updated_at', () => {
-    expect(decideDetailFetch(item({ remade_count: 1 }), known(), 'auto')).toEqual({ fetch: true, reason: 'remade' });
+  it('fetches when any field the list item carries differs, whatever updated_at says', () => {
+    // account_status, remade and the computed fields can change without moving updated_at.
+    expect(decideDetailFetch(item({ remade_count: 1 }), known(), 'auto')).toEqual({ fetch: true, reason: 'list-fields-changed', fields: ['remade'] });
     expect(decideDetailFetch(item({ account_status: 'finalized' }), known(), 'auto')).toEqual({
       fetch: true,
-      reason: 'account-status-changed',
+      reason: 'list-fields-changed',
+      fields: ['account_status'],
     });
-    expect(decideDetailFetch(item({ account_status: null }), known(), 'auto')).toEqual({
+    expect(decideDetailFetch({ ...item(), videos_configured_count: 3, next_action: null }, known(), 'auto')).toEqual({
       fetch: true,
-      reason: 'account-status-changed',
+      reason: 'list-fields-changed',
+      fields: ['videos_configured_count'],
     });
+    // null and missing are the same fact; the account and videos are not list fields.
+    expect(decideDetailFetch({ ...item(), title: null }, known(), 'auto')).toEqual({ fetch: false });
+    expect(changedListFields({ ...item(), extra_field: 'x' }, known().raw)).toEqual(['extra_field']);
+  });
+
+  it('does not fetch for a differing field of a stale item', () => {
+    expect(decideDetailFetch(item({ updated_at: '2026-02-01T00:00:00Z', account_status: 'pending' }), known(), 'auto')).toEqual({ fetch: false });
   });
 
   it('fetches a tombstoned bundle that is listed again', () => {

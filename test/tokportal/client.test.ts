@@ -61,7 +61,7 @@ describe('GET /bundles', () => {
     expect(fromTwo).toEqual([2, 3]);
     const all = await client.listBundles({ per_page: 100 });
     expect(all.data).toHaveLength(SEEDED);
-    expect(all.pagination.total_pages).toBe(1);
+    expect(all.pagination?.total_pages).toBe(1);
   });
 
   it.each(['status', 'bundle_type', 'account_status', 'platform'] as const)('filters by %s', async (filter) => {
@@ -70,7 +70,7 @@ describe('GET /bundles', () => {
     const expected = truth.filter((bundle) => bundle[filter] === value);
     const result = await client.listBundles({ [filter]: value!, per_page: 100 });
     expect(ids(result.data)).toEqual(ids(expected));
-    expect(result.pagination.total).toBe(expected.length);
+    expect(result.pagination?.total).toBe(expected.length);
   });
 
   it('filters by external_ref', async () => {

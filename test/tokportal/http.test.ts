@@ -112,13 +112,21 @@ describe('request shape', () => {
     expect(seen).toHaveLength(0);
   });
 
-  it('treats a list answer without pagination as the only page', async () => {
-    handler = (_req, res) => json(res, 200, { data: [bundle('bnd_1'), bundle('bnd_2')] });
-    const result = await client().listBundles();
-    expect(result.pagination).toEqual({ page: 1, per_page: 2, total: 2, total_pages: 1 });
+  it('walks a list without pagination while pages come back full', async () => {
+    // Pages of 2: full, full, then one item: three pages, no pagination object anywhere.
+    handler = (req, res) => {
+      const page = Number(new URL(req.url!, 'http://x').searchParams.get('page'));
+      json(res, 200, { data: page < 3 ? [bundle(`bnd_${page}a`), bundle(`bnd_${page}b`)] : [bundle('bnd_3a')] });
+    };
+    const result = await client().listBundles({ per_page: 2 });
+    expect(result.pagination).toBeNull();
     const pages = [];
-    for await (const page of client().iterateBundlePages()) pages.push(page.page);
-    expect(pages).toEqual([1]);
+    for await (const page of client().iterateBundlePages({ per_page: 2 })) pages.push([page.page, page.data.length]);
+    expect(pages).toEqual([
+      [1, 2],
+      [2, 2],
+      [3, 1],
+    ]);
   });
 });
 

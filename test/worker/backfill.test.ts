@@ -11,6 +11,8 @@ import { startStack, type Stack } from '../support/stack.js';
 // detail call per bundle stays within seconds on a busy 2-core machine.
 const BUNDLES = 1_000;
 const PAGES = BUNDLES / 100;
+// A run walks two passes when nothing moves: the second proves the first (src/sync/page-walk.ts).
+const LIST_CALLS = 2 * PAGES;
 
 let harness: Stack;
 const figures: Record<string, { listCalls: number; detailCalls: number; seconds: number }> = {};
@@ -38,10 +40,21 @@ describe('backfill', { timeout: 120_000 }, () => {
     const { result, calls } = await backfill('cold');
     expect(result.outcome).toBe('completed');
     expect(result.start.resumed).toBe(false);
-    expect(calls).toEqual({ list: PAGES, detail: BUNDLES });
-    expect(result.progress.run.stats).toMatchObject({ pages: PAGES, listed: BUNDLES, created: BUNDLES, detailsEnqueued: BUNDLES, apiCalls: PAGES, errors: 0 });
+    expect(calls).toEqual({ list: LIST_CALLS, detail: BUNDLES });
+    expect(result.progress.run.stats).toMatchObject({
+      pages: LIST_CALLS,
+      passes: 2,
+      duplicatesListed: 0,
+      vanished: 0,
+      unproven: 0,
+      listed: 2 * BUNDLES,
+      created: BUNDLES,
+      detailsEnqueued: BUNDLES,
+      apiCalls: LIST_CALLS,
+      errors: 0,
+    });
     expect(result.progress.pendingDetails).toBe(0);
-    expect(result.sessionApiCalls).toBe(PAGES + BUNDLES);
+    expect(result.sessionApiCalls).toBe(LIST_CALLS + BUNDLES);
     expect(await mirrorDifferences(harness)).toEqual([]);
     expect((await getRun(harness.db, result.start.run.id))?.status).toBe('completed');
   });
@@ -49,8 +62,8 @@ describe('backfill', { timeout: 120_000 }, () => {
   it('re-lists an unchanged workspace with N/100 calls and no detail call', async () => {
     const { result, calls } = await backfill('warm');
     expect(result.outcome).toBe('completed');
-    expect(calls).toEqual({ list: PAGES, detail: 0 });
-    expect(result.progress.run.stats).toMatchObject({ listed: BUNDLES, unchanged: BUNDLES, changed: 0, created: 0, detailsEnqueued: 0 });
+    expect(calls).toEqual({ list: LIST_CALLS, detail: 0 });
+    expect(result.progress.run.stats).toMatchObject({ listed: 2 * BUNDLES, unchanged: 2 * BUNDLES, changed: 0, created: 0, detailsEnqueued: 0 });
   });
 
   it('picks up changes made between two backfills with one detail call per changed bundle', async () => {
@@ -81,8 +94,8 @@ describe('backfill', { timeout: 120_000 }, () => {
     expect(changed.size).toBe(8);
 
     const { result, calls } = await backfill('changes');
-    expect(calls).toEqual({ list: PAGES, detail: changed.size });
-    expect(result.progress.run.stats).toMatchObject({ changed: changed.size, unchanged: BUNDLES - changed.size, detailsEnqueued: changed.size });
+    expect(calls).toEqual({ list: LIST_CALLS, detail: changed.size });
+    expect(result.progress.run.stats).toMatchObject({ changed: changed.size, unchanged: 2 * BUNDLES - changed.size, detailsEnqueued: changed.size });
     expect(await mirrorDifferences(harness)).toEqual([]);
     for (const id of remade) expect(await readHandles(harness.db, id)).toEqual(fake.handles(id));
   });
@@ -92,12 +105,12 @@ describe('backfill', { timeout: 120_000 }, () => {
     const target = fake.listBundleIds()[10]!;
     await fake.patch(target, { external_ref: 'campaign-backfill-filter' });
     const never = await backfill('filtered-never', { filters: { external_ref: 'campaign-backfill-filter' }, details: 'never' });
-    expect(never.calls).toEqual({ list: 1, detail: 0 });
-    expect(never.result.progress.run.stats).toMatchObject({ listed: 1, changed: 1 });
+    expect(never.calls).toEqual({ list: 2, detail: 0 });
+    expect(never.result.progress.run.stats).toMatchObject({ listed: 2, changed: 1 });
 
     // The list observation moved api_updated_at but the detail is older: auto must notice.
     const auto = await backfill('filtered-auto', { filters: { external_ref: 'campaign-backfill-filter' }, details: 'auto' });
-    expect(auto.calls).toEqual({ list: 1, detail: 1 });
+    expect(auto.calls).toEqual({ list: 2, detail: 1 });
     expect(await mirrorDifferences(harness, [target])).toEqual([]);
   });
 });
@@ -112,10 +125,13 @@ describe('backfill report', () => {
 
   it('estimates the time left from the calls left at the allowed rate, details of unlisted pages included', () => {
     // 3 of 10 pages listed, 300 details so far: 7 pages and ~700 details ahead, 250 queued, at 120/min.
-    expect(estimateEtaSeconds({ pages: 3, detailsEnqueued: 300 }, 10, 250, 120)).toBe(Math.ceil(((7 + 700 + 250) * 60) / 120));
+    // The second pass that proves the first adds its 10 pages.
+    expect(estimateEtaSeconds({ pages: 3, detailsEnqueued: 300 }, 10, 250, 120)).toBe(Math.ceil(((7 + 10 + 700 + 250) * 60) / 120));
     // A warm run brings no details: pages only.
-    expect(estimateEtaSeconds({ pages: 3, detailsEnqueued: 0 }, 10, 0, 120)).toBe(4);
+    expect(estimateEtaSeconds({ pages: 3, detailsEnqueued: 0 }, 10, 0, 120)).toBe(9);
     expect(estimateEtaSeconds({ pages: 0, detailsEnqueued: 0 }, null, 0, 120)).toBeNull();
-    expect(estimateEtaSeconds({ pages: 10, detailsEnqueued: 1_000 }, 10, 0, 120)).toBe(0);
+    // In the proving pass: its own pages left and the queued details only.
+    expect(estimateEtaSeconds({ pages: 4, detailsEnqueued: 1_000 }, 10, 20, 120, 2)).toBe(13);
+    expect(estimateEtaSeconds({ pages: 10, detailsEnqueued: 1_000 }, 10, 0, 120, 2)).toBe(0);
   });
 });

@@ -43,26 +43,26 @@ async function finishAll(outcome: 'fail' | 'complete', expected: number): Promis
 
 describe('list page jobs', () => {
   it('queue a page once, at the list-page priority, however many times it is asked for', async () => {
-    await enqueueListPage(queue, 'backfill_x', 3);
-    await enqueueListPage(queue, 'backfill_x', 3);
-    await ensureListPageQueued(queue, 'backfill_x', 3);
+    await enqueueListPage(queue, 'backfill_x', 1, 3);
+    await enqueueListPage(queue, 'backfill_x', 1, 3);
+    await ensureListPageQueued(queue, 'backfill_x', 1, 3);
     const jobs = await queue.getJobs(['prioritized', 'waiting']);
     expect(jobs.map((job) => [job.id, job.name, job.data, job.opts.priority])).toEqual([
-      [listPageJobId('backfill_x', 3), JOB.listPage, { runId: 'backfill_x', page: 3 }, PRIORITY.listPage],
+      [listPageJobId('backfill_x', 1, 3), JOB.listPage, { runId: 'backfill_x', pass: 1, page: 3 }, PRIORITY.listPage],
     ]);
   });
 
   it('put a failed or completed page back in line on a resume', async () => {
     await finishAll('fail', 1);
-    await ensureListPageQueued(queue, 'backfill_x', 3);
-    expect(await queue.getJob(listPageJobId('backfill_x', 3)).then((job) => job?.getState())).toBe('prioritized');
+    await ensureListPageQueued(queue, 'backfill_x', 1, 3);
+    expect(await queue.getJob(listPageJobId('backfill_x', 1, 3)).then((job) => job?.getState())).toBe('prioritized');
     expect(await queue.getFailedCount()).toBe(0);
 
     await finishAll('complete', 1);
     // A plain add would be swallowed by the completed job's id; the resume must not be.
-    await enqueueListPage(queue, 'backfill_x', 3);
-    expect(await queue.getJob(listPageJobId('backfill_x', 3)).then((job) => job?.getState())).toBe('completed');
-    await ensureListPageQueued(queue, 'backfill_x', 3);
-    expect(await queue.getJob(listPageJobId('backfill_x', 3)).then((job) => job?.getState())).toBe('prioritized');
+    await enqueueListPage(queue, 'backfill_x', 1, 3);
+    expect(await queue.getJob(listPageJobId('backfill_x', 1, 3)).then((job) => job?.getState())).toBe('completed');
+    await ensureListPageQueued(queue, 'backfill_x', 1, 3);
+    expect(await queue.getJob(listPageJobId('backfill_x', 1, 3)).then((job) => job?.getState())).toBe('prioritized');
   });
 });

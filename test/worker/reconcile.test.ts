@@ -8,7 +8,7 @@ import { bundles, syncRuns, webhookEvents } from '../../src/db/schema.js';
 import { getRun, type SyncRun } from '../../src/db/sync-runs.js';
 import { JOB } from '../../src/queue/jobs.js';
 import { runBackfill } from '../../src/worker/backfill.js';
-import { processListPage } from '../../src/worker/list-page.js';
+import { listPageJobId, processListPage } from '../../src/worker/list-page.js';
 import { processors } from '../../src/worker/processors.js';
 import {
   RECONCILE_SCHEDULER_ID,
@@ -22,6 +22,8 @@ import { startStack, type Stack } from '../support/stack.js';
 
 const BUNDLES = 300;
 const PAGES = BUNDLES / 100;
+// A run walks two passes when nothing moves: the second proves the first (src/sync/page-walk.ts).
+const LIST_CALLS = 2 * PAGES;
 
 let harness: Stack;
 let worker: SyncWorkerHandle | undefined;
@@ -72,19 +74,19 @@ describe('reconcile', { timeout: 120_000 }, () => {
 
     fake.resetStats();
     const run = await reconcileToTheEnd();
-    expect(harness.calls()).toEqual({ list: PAGES, detail: 2 });
-    expect(run.stats).toMatchObject({ pages: PAGES, listed: BUNDLES, changed: 2, detailsEnqueued: 2, missingConfirmations: 0 });
+    expect(harness.calls()).toEqual({ list: LIST_CALLS, detail: 2 });
+    expect(run.stats).toMatchObject({ pages: LIST_CALLS, passes: 2, listed: 2 * BUNDLES, changed: 2, detailsEnqueued: 2, missingConfirmations: 0 });
     expect(await mirrorDifferences(harness)).toEqual([]);
     expect(await readHandles(harness.db, remade!)).toEqual(fake.handles(remade!));
   });
 
-  it('confirms a bundle a listing missed with a detail call, and tombstones only on that call\'s 404', async () => {
+  it('walks again when a bundle it listed is deleted under it, so the shifted one is mirrored; tombstones only on a 404', async () => {
     await worker?.close();
     const { fake } = harness;
     const ids = fake.listBundleIds();
     const deleted = ids[0]!;
     // Deleting a bundle of page 1 right after page 1 was listed shifts the first bundle of
-    // page 2 onto page 1: the listing misses it although it is alive.
+    // page 2 onto page 1: that pass misses it although it is alive.
     const shifted = ids[100]!;
     let removed = false;
     worker = await harness.startWorker({
@@ -103,18 +105,24 @@ describe('reconcile', { timeout: 120_000 }, () => {
 
     fake.resetStats();
     const first = await reconcileToTheEnd();
-    // The deleted bundle was listed (before its deletion), the shifted one was not: it gets
-    // a confirming call, answered 200, so it stays alive whatever the listing said.
-    expect(first.stats).toMatchObject({ listed: BUNDLES - 1, missingConfirmations: 1, detailsEnqueued: 0 });
-    expect(fake.stats().requests).toMatchObject({ 'GET /bundles/:id 200': 1 });
-    expect(fake.stats().requests['GET /bundles/:id 404']).toBeUndefined();
+    // Pass 2 no longer lists the deleted bundle pass 1 had listed: pass 1 is not proven (it may
+    // have skipped what shifted), pass 2 listed the shifted one and is proven by pass 3.
+    expect(first.stats).toMatchObject({
+      passes: 3,
+      vanished: 1,
+      unproven: 0,
+      listed: BUNDLES - 1 + 2 * (BUNDLES - 1),
+      missingConfirmations: 0,
+      detailsEnqueued: 0,
+    });
+    expect(harness.calls()).toEqual({ list: 3 * PAGES, detail: 0 });
     expect(await deletedAt(shifted)).toBeNull();
     expect(await deletedAt(deleted)).toBeNull();
 
     // The next reconcile misses the deleted bundle for real: its confirming call gets a 404.
     fake.resetStats();
     const second = await reconcileToTheEnd();
-    expect(second.stats).toMatchObject({ listed: BUNDLES - 1, missingConfirmations: 1 });
+    expect(second.stats).toMatchObject({ passes: 2, listed: 2 * (BUNDLES - 1), missingConfirmations: 1 });
     expect(fake.stats().requests).toMatchObject({ 'GET /bundles/:id 404': 1 });
     expect(fake.stats().requests['GET /bundles/:id 200']).toBeUndefined();
     expect(await deletedAt(deleted)).toBeInstanceOf(Date);
@@ -125,7 +133,7 @@ describe('reconcile', { timeout: 120_000 }, () => {
     fake.resetStats();
     const third = await reconcileToTheEnd();
     expect(third.stats.missingConfirmations).toBe(0);
-    expect(harness.calls()).toEqual({ list: PAGES, detail: 0 });
+    expect(harness.calls()).toEqual({ list: LIST_CALLS, detail: 0 });
   });
 
   it('runs one reconcile at a time however many ticks arrive together', async () => {
@@ -138,7 +146,7 @@ describe('reconcile', { timeout: 120_000 }, () => {
     for (const outcome of outcomes) if (!outcome.started) expect(outcome.runningRunId).toBe(runId);
     // A skipped tick re-adds the run's pending page: the same job id, so still one page job.
     const pageJobs = (await harness.queue.getJobs(['prioritized', 'waiting'])).filter((job) => job.name === JOB.listPage);
-    expect(pageJobs.map((job) => job.id)).toEqual([`${runId}-page-1`]);
+    expect(pageJobs.map((job) => job.id)).toEqual([listPageJobId(runId, 1, 1)]);
 
     worker = await harness.startWorker();
     await expect.poll(async () => (await getRun(harness.db, runId))?.status, { timeout: 60_000, interval: 50 }).toBe('completed');

@@ -13,13 +13,15 @@ export function formatDuration(seconds: number): string {
 }
 
 const pagesText = (p: BackfillProgress) => `${p.pagesDone}/${p.totalPages ?? '?'}`;
+/** "page 3/10", or "pass 2 page 3/10" once the walk is proving itself. */
+const listingText = (p: BackfillProgress) => `${p.pass > 1 ? `pass ${p.pass} ` : ''}page ${pagesText(p)}`;
 const etaText = (p: BackfillProgress) => (p.etaSeconds === null ? '?' : formatDuration(p.etaSeconds));
 
 export function formatStartLine(start: BackfillStart): string {
   const { run } = start;
   const filters = Object.entries(run.params.filters).map(([key, value]) => `${key}=${value}`);
   const what = `${filters.length > 0 ? filters.join(' ') : 'all bundles'}, details ${run.params.details}`;
-  if (start.resumed) return `Resuming backfill ${run.id} (${what}) at page ${run.nextPage}`;
+  if (start.resumed) return `Resuming backfill ${run.id} (${what}) at ${run.pass > 1 ? `pass ${run.pass} ` : ''}page ${run.nextPage}`;
   const superseded = start.superseded ? ` (supersedes ${start.superseded})` : '';
   return `Starting backfill ${run.id} (${what})${superseded}`;
 }
@@ -27,7 +29,7 @@ export function formatStartLine(start: BackfillStart): string {
 /** One plain line: what a log reader needs to see the run move. */
 export function formatProgressLine(p: BackfillProgress): string {
   const { stats } = p.run;
-  const where = p.phase === 'listing' ? `page ${pagesText(p)}` : `listing done (${p.pagesDone} pages)`;
+  const where = p.phase === 'listing' ? listingText(p) : `listing done (${p.pagesDone} pages)`;
   return (
     `${where}: ${stats.listed} bundles (${stats.created} new, ${stats.changed} changed, ${stats.unchanged} unchanged), ` +
     `details ${p.detailsDone}/${stats.detailsEnqueued} done, ETA ${etaText(p)}`
@@ -80,7 +82,7 @@ function lineReporter(stream: NodeJS.WriteStream): ProgressReporter {
     update(p) {
       const queued = p.run.stats.detailsEnqueued;
       const detailStep = queued === 0 ? 0 : Math.floor((p.detailsDone * 20) / queued);
-      const key = p.phase === 'listing' ? `page ${p.pagesDone}` : `${p.phase} ${detailStep}`;
+      const key = p.phase === 'listing' ? `pass ${p.pass} page ${p.pagesDone}` : `${p.phase} ${detailStep}`;
       if (key === lastKey) return;
       lastKey = key;
       stream.write(`${formatProgressLine(p)}\n`);
@@ -105,6 +107,12 @@ export function formatSummary(result: BackfillResult, rateLimitPerMin: number): 
     `Backfill ${run.id} ${verdict} in ${formatDuration(durationMs / 1_000)}${result.start.resumed ? ' (resumed)' : ''}`,
     `  bundles: ${stats.listed} listed on ${stats.pages} pages: ${stats.created} new, ${stats.changed} changed, ` +
       `${stats.unchanged} unchanged, ${stats.stale} stale`,
+    `  listing: ${stats.passes} ${stats.passes === 1 ? 'pass' : 'passes'}` +
+      (stats.unproven > 0
+        ? ', none proven complete (the list kept changing under the walk: the next run and rolling verification cover it)'
+        : stats.passes > 1
+          ? `, pass ${stats.passes - 1} proven complete by the next` + (stats.vanished > 0 || stats.duplicatesListed > 0 ? ` (the list moved under the walk: ${stats.duplicatesListed} listed twice, ${stats.vanished} gone)` : '')
+          : ''),
     `  detail fetches: ${stats.detailsEnqueued} requested, ${progress.pendingDetails} still queued`,
     `  API calls: ${stats.apiCalls} list + ${progress.detailsDone} detail over the run; ${result.sessionApiCalls} this session, ` +
       `${rate.toFixed(1)}/min achieved of ${rateLimitPerMin}/min allowed` +

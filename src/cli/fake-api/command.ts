@@ -1,6 +1,6 @@
 // `tokportal-sync fake-api`: the fake TokPortal on a real port, for the demo, manual tests
 // and benchmarks. Prints what to point TOKPORTAL_BASE_URL at; never a full secret.
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { withFatalErrors } from '../../lib/fatal-error.js';
 import type { FakeApiOptions } from './run.js';
 
@@ -39,6 +39,35 @@ export function registerFakeApiCommand(program: Command): void {
     .option('--drop-rate <share>', 'share of webhooks never delivered (logged as failed deliveries)', share)
     .option('--max-delay-ms <ms>', 'delay each webhook by a random 0..ms', integer(0))
     .option('--reorder', 'shuffle webhooks emitted together')
+    .addOption(
+      new Option(
+        '--profile <name>',
+        'what the fake does where the API documentation is silent: kind (convenient) or strict (least convenient the documentation allows: the four behaviours below)',
+      )
+        .choices(['kind', 'strict'])
+        .default('kind'),
+    )
+    .addOption(
+      new Option('--timestamps <resolution>', 'created_at/updated_at resolution (kind: ms, strict: seconds)').choices(['ms', 'seconds']),
+    )
+    .addOption(
+      new Option(
+        '--updated-at <rule>',
+        "what moves a bundle's updated_at (kind: every-change; strict: bundle-fields, so account, handle, video and remake changes leave it)",
+      ).choices(['every-change', 'bundle-fields']),
+    )
+    .addOption(
+      new Option('--list-order <order>', 'GET /bundles order (kind: oldest-first, strict: newest-first)').choices([
+        'oldest-first',
+        'newest-first',
+      ]),
+    )
+    .addOption(
+      new Option('--pagination <on|off>', 'send the pagination object in GET /bundles answers (kind: on, strict: off)').choices([
+        'on',
+        'off',
+      ]),
+    )
     .action(
       withFatalErrors(async (options: FakeApiOptions, command: Command) =>
         (await import('./run.js')).runFakeApiCommand(options, command),

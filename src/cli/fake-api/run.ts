@@ -1,7 +1,15 @@
 // What `tokportal-sync fake-api` runs: the fake TokPortal on a real port until SIGINT/SIGTERM,
 // and the lines that say how to point the sync at it.
 import type { Command } from 'commander';
-import { DEMO_API_KEY, startFakeTokPortal, type FakeTokPortalOptions } from '../../../fake-tokportal/index.js';
+import {
+  DEMO_API_KEY,
+  describeBehaviour,
+  startFakeTokPortal,
+  type FakeBehaviour,
+  type FakeTokPortalOptions,
+  type ListOrder,
+  type ProfileName,
+} from '../../../fake-tokportal/index.js';
 import { FatalError } from '../../lib/fatal-error.js';
 import { createLogger } from '../../lib/logger.js';
 import { stopOnSignals } from '../../app/signals.js';
@@ -22,7 +30,22 @@ export type FakeApiOptions = {
   dropRate?: number;
   maxDelayMs?: number;
   reorder?: boolean;
+  profile: ProfileName;
+  timestamps?: 'ms' | 'seconds';
+  updatedAt?: 'every-change' | 'bundle-fields';
+  listOrder?: ListOrder;
+  pagination?: 'on' | 'off';
 };
+
+/** The behaviour flags that were given, as overrides of the profile. */
+export function behaviourOverrides(options: Pick<FakeApiOptions, 'timestamps' | 'updatedAt' | 'listOrder' | 'pagination'>): Partial<FakeBehaviour> {
+  const overrides: Partial<FakeBehaviour> = {};
+  if (options.timestamps) overrides.wholeSecondTimestamps = options.timestamps === 'seconds';
+  if (options.updatedAt) overrides.bumpUpdatedAtOnAccountChanges = options.updatedAt === 'every-change';
+  if (options.listOrder) overrides.listOrder = options.listOrder;
+  if (options.pagination) overrides.listPagination = options.pagination === 'on';
+  return overrides;
+}
 
 /** Enough to recognise a secret in a config file, too little to use it. */
 export const maskSecret = (secret: string): string =>
@@ -40,6 +63,8 @@ export async function runFakeApiCommand(options: FakeApiOptions, command: Comman
     bundles: options.bundles,
     seed: options.seed,
     rateLimitPerMin: options.rateLimitPerMin,
+    profile: options.profile,
+    behaviour: behaviourOverrides(options),
     webhookEndpoints: urls.map((url) => ({ url, secret: options.webhookSecret! })),
     faults: {
       latencyMs: options.latencyMs ?? 0,
@@ -63,6 +88,7 @@ export async function runFakeApiCommand(options: FakeApiOptions, command: Comman
     `  TOKPORTAL_BASE_URL=${fake.baseUrl}`,
     `  TOKPORTAL_API_KEY=${key}`,
     `  rate limit: ${options.rateLimitPerMin > 0 ? `${options.rateLimitPerMin}/min per key` : 'none'}`,
+    `  profile: ${describeBehaviour(options.profile, fake.behaviour)}`,
     `  faults: latency ${settings.faults?.latencyMs} ms, 5xx ${settings.faults?.errorRate}, dropped connections ${settings.faults?.resetRate}`,
     ...urls.map((url) => `  webhooks → ${url} (secret ${maskSecret(options.webhookSecret!)})`),
     `  webhook faults: duplicate ${settings.delivery?.duplicateRate}, drop ${settings.delivery?.dropRate}, delay ≤ ${settings.delivery?.maxDelayMs} ms, reorder ${settings.delivery?.reorder}`,

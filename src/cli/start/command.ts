@@ -12,5 +12,10 @@ export function registerStartCommand(program: Command): void {
       .description(
         'Run receiver, worker and reconcile scheduler in one process (needs Redis; without DATABASE_URL the mirror is an embedded PGlite under PGLITE_DIR)',
       ),
-  ).action(withFatalErrors(async (options: ListenOptions) => (await import('./run.js')).runStartCommand(options)));
+  )
+    .option(
+      '--no-verify',
+      'do not register rolling verification (every bundle re-read at least once per VERIFY_WITHIN, with the budget nothing else uses)',
+    )
+    .action(withFatalErrors(async (options: ListenOptions & { verify: boolean }) => (await import('./run.js')).runStartCommand(options)));
 }

@@ -9,7 +9,7 @@ import { createMetrics } from '../../observability/metrics.js';
 import { receiverListen, type ListenOptions } from '../listen-options.js';
 import { requireStartSettings } from '../next-steps.js';
 
-export async function runStartCommand(options: ListenOptions): Promise<void> {
+export async function runStartCommand(options: ListenOptions & { verify?: boolean }): Promise<void> {
   const config = loadConfig();
   // A missing TokPortal setting is what a fresh clone meets: say what to do next, not only what is wrong.
   requireStartSettings(config);
@@ -34,7 +34,7 @@ export async function runStartCommand(options: ListenOptions): Promise<void> {
         `embedded database served for psql, report and BI tools: ${served.psql}`,
       );
     }
-    services = await startAll(runtime, receiverListen(options));
+    services = await startAll(runtime, receiverListen(options), { verify: options.verify ?? true });
   } catch (error) {
     await runtime.close();
     throw error;

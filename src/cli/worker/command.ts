@@ -32,5 +32,9 @@ export function registerWorkerCommand(program: Command): void {
       '--no-reconcile',
       'do not register the scheduled reconcile (every RECONCILE_INTERVAL); by default every worker upserts the one shared schedule',
     )
+    .option(
+      '--no-verify',
+      'do not register rolling verification (every bundle re-read at least once per VERIFY_WITHIN, with the budget nothing else uses); by default every worker upserts the one shared schedule',
+    )
     .action(withFatalErrors(async (options: WorkerCommandOptions) => (await import('./run.js')).runWorkerCommand(options)));
 }

@@ -2,7 +2,7 @@
 // reconcile schedule and the admin listener (its metrics, health and the queue dashboard).
 import { assertRedisReachable, createRuntime } from '../../app/runtime.js';
 import { stopOnSignals } from '../../app/signals.js';
-import { startWorker, startWorkerAdmin } from '../../app/start-worker.js';
+import { startVerification, startWorker, startWorkerAdmin } from '../../app/start-worker.js';
 import { loadConfig, requireSetting } from '../../config.js';
 import { createMetrics } from '../../observability/metrics.js';
 import { ensureReconcileScheduler } from '../../worker/reconcile.js';
@@ -15,6 +15,7 @@ export type WorkerCommandOptions = {
   adminPort?: number;
   adminHost?: string;
   reconcile: boolean;
+  verify: boolean;
 };
 
 export async function runWorkerCommand(options: WorkerCommandOptions): Promise<void> {
@@ -50,6 +51,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions): Promise<v
     });
     // Idempotent: however many workers upsert it, one schedule exists and one run goes at a time.
     if (options.reconcile && !stopRequested) await ensureReconcileScheduler(runtime.queue(), config.reconcileIntervalMs);
+    if (options.verify && !stopRequested) await startVerification(runtime);
     if (stopRequested) await handle.close();
   } catch (error) {
     releaseSignals();

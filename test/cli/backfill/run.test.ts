@@ -79,6 +79,7 @@ describe('backfill command interrupted and resumed', { timeout: 120_000 }, () =>
     expect(first.stdout).toMatch(/interrupted \(run the same command again to resume\)/);
     const [run] = await harness.db.select().from(syncRuns);
     expect(run).toMatchObject({ kind: 'backfill', status: 'interrupted' });
+    expect(run).toMatchObject({ pass: 1 });
     expect(run!.nextPage).toBeGreaterThan(2);
     expect(run!.nextPage).toBeLessThanOrEqual(PAGES);
     const listedBeforeResume = harness.calls().list;
@@ -88,11 +89,13 @@ describe('backfill command interrupted and resumed', { timeout: 120_000 }, () =>
     expect(second.code).toBe(0);
     expect(second.stderr).toContain(`Resuming backfill ${run!.id} (all bundles, details auto) at page ${run!.nextPage}`);
     expect(second.stdout).toMatch(/completed in .* \(resumed\)/);
-    expect(second.stdout).toContain(`bundles: ${BUNDLES} listed on ${PAGES} pages: ${BUNDLES} new`);
+    // Two passes: the second proves the first saw everything.
+    expect(second.stdout).toContain(`bundles: ${2 * BUNDLES} listed on ${2 * PAGES} pages: ${BUNDLES} new`);
+    expect(second.stdout).toContain('listing: 2 passes, pass 1 proven complete by the next');
 
-    // Every page listed once over both sessions, every bundle fetched in detail once.
-    expect(harness.calls()).toEqual({ list: PAGES, detail: BUNDLES });
-    expect(await getRun(harness.db, run!.id)).toMatchObject({ status: 'completed', nextPage: PAGES + 1 });
+    // Every page of each pass listed once over both sessions, every bundle fetched in detail once.
+    expect(harness.calls()).toEqual({ list: 2 * PAGES, detail: BUNDLES });
+    expect(await getRun(harness.db, run!.id)).toMatchObject({ status: 'completed', pass: 2, nextPage: PAGES + 1 });
     expect(await mirrorDifferences(harness)).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 // `tokportal-sync start` as a real process on an embedded PGlite (no DATABASE_URL): a signed
 // webhook from the fake reaches its receiver, its worker refetches the bundle, and after a
 // graceful SIGTERM the PGlite directory holds the bundle as the API shows it.
+import { VERIFY_SCHEDULER_ID } from '../../../src/worker/verify.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,14 +66,18 @@ describe('tokportal-sync start (PGlite)', () => {
     fake.addWebhookEndpoint({ url: `${url}/webhooks/tokportal`, secret: SECRET });
     await fake.patch(bundleId, { title: 'seen through start', events: ['bundle.published'] });
     await waitFor(() => fake.stats().webhooksSent === 1 && fake.stats().webhooksPending === 0, { what: 'the delivery' });
-    // Idle but for the scheduler's next reconcile tick, which waits delayed for an hour.
+    // Idle but for the schedulers' next ticks, waiting delayed: the reconcile's (an hour) and
+    // rolling verification's (every 30 s at the default VERIFY_WITHIN).
     await waitFor(
       async () => {
         const counts = await q.queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed');
-        return counts.waiting === 0 && counts.prioritized === 0 && counts.active === 0 && counts.delayed === 1;
+        return counts.waiting === 0 && counts.prioritized === 0 && counts.active === 0 && counts.delayed === 2;
       },
       { timeoutMs: 30_000, what: 'the webhook sync and the first reconcile to finish' },
     );
+    expect(await q.queue.getJobScheduler(VERIFY_SCHEDULER_ID)).toBeTruthy();
+    // The start-up line says whether VERIFY_WITHIN fits the budget for the bundles there are.
+    await start.waitForOutput(/rolling verification: VERIFY_WITHIN 24h fits: \d+ bundles need [\d.]+ detail calls\/min of the 6000\/min budget/);
     // The embedded database is served while start holds it, with a ready psql command in the log.
     const psqlUrl = /embedded database served for psql, report and BI tools: psql (postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres)/.exec(start.output().stdout)?.[1];
     expect(psqlUrl).toBeDefined();
@@ -82,9 +87,11 @@ describe('tokportal-sync start (PGlite)', () => {
     expect(titles.trim()).toBe('seen through start');
     // One process, both sides' series on its one admin listener; none on the public port.
     expect((await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(404);
-    const metrics = await (await fetch(`${adminUrl}/metrics`)).text();
-    expect(metrics).toMatch(/tokportal_sync_jobs_total\{name="sync-bundle",outcome="completed"\} [1-9]/);
-    expect(metrics).toMatch(/tokportal_sync_webhooks_received_total\{type="bundle.published",outcome="accepted"\} 1/);
+    const exposition = await (await fetch(`${adminUrl}/metrics`)).text();
+    expect(exposition).toMatch(/tokportal_sync_jobs_total\{name="sync-bundle",outcome="completed"\} [1-9]/);
+    expect(exposition).toMatch(/tokportal_sync_webhooks_received_total\{type="bundle.published",outcome="accepted"\} 1/);
+    // The worker's verification gauge: the first reconcile read every bundle in detail moments ago.
+    expect(exposition).toMatch(/^tokportal_sync_oldest_verification_age_seconds \d+(\.\d+)?$/m);
 
     start.child.kill('SIGTERM');
     expect((await start.exited).code).toBe(0);

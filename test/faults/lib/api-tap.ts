@@ -13,6 +13,8 @@ export type ApiTap = {
   baseUrl: string;
   /** Handles shown for a bundle (account.username of a detail, remade.old_username of a detail or list item). */
   exposedHandles(bundleId: string): ReadonlySet<string>;
+  /** When each answer that showed the handle was served (ms since the epoch). */
+  servedAt(bundleId: string, handle: string): readonly number[];
   counts: { details: number; listPages: number };
   close(): Promise<void>;
 };
@@ -20,15 +22,26 @@ export type ApiTap = {
 export async function startApiTap(fake: FakeTokPortal): Promise<ApiTap> {
   const app = createFakeApp(fake.service);
   const exposed = new Map<string, Set<string>>();
+  const served = new Map<string, number[]>();
+  const stamp = (bundleId: string, handle: string) => {
+    const key = `${bundleId}\u0000${handle}`;
+    served.set(key, [...(served.get(key) ?? []), Date.now()]);
+  };
   const counts = { details: 0, listPages: 0 };
   const note = (bundle: Served, detail: boolean) => {
     if (typeof bundle.id !== 'string') return;
     const set = exposed.get(bundle.id) ?? new Set<string>();
     exposed.set(bundle.id, set);
     const username = detail ? bundle.account?.username : undefined;
-    if (typeof username === 'string') set.add(username);
+    if (typeof username === 'string') {
+      set.add(username);
+      stamp(bundle.id, username);
+    }
     const old = bundle.remade?.old_username;
-    if (typeof old === 'string') set.add(old);
+    if (typeof old === 'string') {
+      set.add(old);
+      stamp(bundle.id, old);
+    }
   };
 
   const detailPath = new RegExp(`^${API_PREFIX}/bundles/[^/]+$`);
@@ -58,6 +71,7 @@ export async function startApiTap(fake: FakeTokPortal): Promise<ApiTap> {
   return {
     baseUrl: `http://127.0.0.1:${port}${API_PREFIX}`,
     exposedHandles: (bundleId) => exposed.get(bundleId) ?? new Set(),
+    servedAt: (bundleId, handle) => served.get(`${bundleId}\u0000${handle}`) ?? [],
     counts,
     close: () =>
       new Promise<void>((resolve) => {

@@ -11,7 +11,7 @@ export function formatReport(report: FaultRunReport): string {
   const { options, campaign, webhooks, faults, verification: v, api } = report;
   const w = faults.worker;
   return [
-    `fault run: seed ${options.seed}, ${options.bundles} seeded bundles, ${options.steps} steps every ${options.stepMs} ms` +
+    `fault run (${options.profile} API): seed ${options.seed}, ${options.bundles} seeded bundles, ${options.steps} steps every ${options.stepMs} ms` +
       ` (campaign ${(report.campaignMs / 1000).toFixed(1)} s, total ${(report.durationMs / 1000).toFixed(1)} s)`,
     `  actions: ${list(campaign.actions)}; refused ${campaign.refused}`,
     `  lifecycle steps: ${list(campaign.steps)}; remakes ${campaign.remakes} (${campaign.remakeBursts} bursts of 2-3 in a row)`,
@@ -27,7 +27,8 @@ export function formatReport(report: FaultRunReport): string {
     `  handles: ${v.handles.total} given, ${v.handles.recorded} in the timeline in order; ${v.handles.unobservable} unobservable` +
       ` (never shown by any answer: ${v.handles.unobservableByConstruction} by construction, seeded history or mid-burst,` +
       ` ${v.handles.unobservable - v.handles.unobservableByConstruction} remade again before any fetch looked);` +
-      ` ${v.handles.servedNotObserved} shown only by an answer that never became an observation`,
+      ` ${v.handles.lostWithKilledWorker} shown only to a worker SIGKILLed before its commit;` +
+      ` ${v.handles.servedNotObserved} shown to a live worker but missing`,
     `  mismatches: ${v.mismatches.length}`,
     ...v.mismatches.slice(0, 20).map((m) => `    ${m.bundleId} ${m.what}: expected ${JSON.stringify(m.expected)} got ${JSON.stringify(m.actual)}`),
     `  logs: ${report.logs}`,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Queue } from 'bullmq';
 import { webhookEvents } from '../../../src/db/schema.js';
 import { createLogger } from '../../../src/lib/logger.js';
-import { startFakeTokPortal } from '../../../fake-tokportal/index.js';
+import { startFakeTokPortal, type ProfileName } from '../../../fake-tokportal/index.js';
 import type { TestDatabase } from '../../support/postgres.js';
 import { startStack } from '../../support/stack.js';
 import { startApiTap } from './api-tap.js';
@@ -29,6 +29,8 @@ export type FaultRunOptions = {
   faults?: FaultMix;
   /** Bound on each settling phase (default 120 s). */
   settleTimeoutMs?: number;
+  /** The fake's profile (default kind): strict is the least convenient API the documentation allows. */
+  profile?: ProfileName;
 };
 
 export type FaultRunReport = {
@@ -64,6 +66,8 @@ export type FaultRunReport = {
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Fetch to commit takes milliseconds; an answer served this long before a SIGKILL may never have been applied. */
+const KILL_WINDOW_MS = 2_000;
 
 export async function runFaultCampaign(options: FaultRunOptions): Promise<FaultRunReport> {
   const startedAt = Date.now();
@@ -81,6 +85,7 @@ export async function runFaultCampaign(options: FaultRunOptions): Promise<FaultR
     const fake = await startFakeTokPortal({
       bundles: options.bundles,
       seed: options.seed,
+      profile: options.profile ?? 'kind',
       // A real bucket above the worker's own pace: it binds only if the worker misbehaves.
       rateLimitPerMin: 6_000,
       delivery: { duplicateRate: 0.2, dropRate: 0.05, minDelayMs: 0, maxDelayMs: 1_500, reorder: true, maxAttempts: 8, retryBaseMs: 300 },
@@ -153,12 +158,15 @@ export async function runFaultCampaign(options: FaultRunOptions): Promise<FaultR
       handles: (id) => campaign.truthHandles(id),
       exposed: (id) => tap.exposedHandles(id),
       hidden: (id) => campaign.hiddenByConstruction(id),
+      // An answer served less than KILL_WINDOW_MS before a SIGKILL may have died with the worker.
+      onlyServedToKilledWorker: (id, handle) =>
+        tap.servedAt(id, handle).every((at) => worker.stats.killedAt.some((killed) => killed >= at && killed - at < KILL_WINDOW_MS)),
     });
     const webhooks = await webhookFigures(database, fake);
     const stats = fake.stats();
 
     return {
-      options: { bundles: options.bundles, steps: options.steps, seed: options.seed, stepMs },
+      options: { bundles: options.bundles, steps: options.steps, seed: options.seed, stepMs, profile: options.profile ?? 'kind' },
       durationMs: Date.now() - startedAt,
       campaignMs: campaignEnd - campaignStart,
       campaign: campaign.counts,

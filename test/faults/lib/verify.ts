@@ -22,9 +22,11 @@ export type HandleFigures = {
    */
   unobservableByConstruction: number;
   /**
-   * Shown by an answer that never became an observation (the worker was killed between the
-   * fetch and the commit, or the answer was already stale): counted apart, like unobservable.
+   * Shown only by answers served in the moments before the worker was SIGKILLed (the answer
+   * died with the process before its commit): no mirror can know them, counted apart.
    */
+  lostWithKilledWorker: number;
+  /** Shown by an answer a live worker received, yet missing from the timeline: must be 0. */
   servedNotObserved: number;
 };
 
@@ -46,6 +48,8 @@ export type Truth = {
   exposed(bundleId: string): ReadonlySet<string>;
   /** Handles no answer could show, whatever the mirror did (see campaign.ts). */
   hidden(bundleId: string): ReadonlySet<string>;
+  /** Every answer that showed the handle was served to a worker killed right after. */
+  onlyServedToKilledWorker(bundleId: string, handle: string): boolean;
 };
 
 type VideoView = { position: number; videoId: string; status: string; name: string | null };
@@ -157,7 +161,10 @@ function compareTimeline(bundleId: string, truth: Truth, mirror: Mirror, figures
     figures.total += 1;
     if (timeline.includes(handle)) figures.recorded += 1;
     else if (observed.has(handle)) out.push({ bundleId, what: 'handle observed but not in timeline', expected: handle, actual: timeline });
-    else if (exposed.has(handle)) figures.servedNotObserved += 1;
+    else if (exposed.has(handle)) {
+      if (truth.onlyServedToKilledWorker(bundleId, handle)) figures.lostWithKilledWorker += 1;
+      else figures.servedNotObserved += 1;
+    }
     else {
       figures.unobservable += 1;
       if (truth.hidden(bundleId).has(handle)) figures.unobservableByConstruction += 1;
@@ -168,7 +175,14 @@ function compareTimeline(bundleId: string, truth: Truth, mirror: Mirror, figures
 export async function verifyMirror(db: Database, truth: Truth): Promise<Verification> {
   const mirror = await readMirror(db);
   const mismatches: Mismatch[] = [];
-  const handles: HandleFigures = { total: 0, recorded: 0, unobservable: 0, unobservableByConstruction: 0, servedNotObserved: 0 };
+  const handles: HandleFigures = {
+    total: 0,
+    recorded: 0,
+    unobservable: 0,
+    unobservableByConstruction: 0,
+    lostWithKilledWorker: 0,
+    servedNotObserved: 0,
+  };
   let tombstoned = 0;
   let deletedNeverSeen = 0;
 

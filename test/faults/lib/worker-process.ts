@@ -16,10 +16,17 @@ export type WorkerProcessOptions = {
   restartDelayMs?: number;
 };
 
-export type WorkerProcessStats = { starts: number; kills: number; unexpectedExits: number; exitCodes: number[] };
+export type WorkerProcessStats = {
+  starts: number;
+  kills: number;
+  unexpectedExits: number;
+  exitCodes: number[];
+  /** When each SIGKILL was sent (ms since the epoch). */
+  killedAt: number[];
+};
 
 export class WorkerProcess {
-  readonly stats: WorkerProcessStats = { starts: 0, kills: 0, unexpectedExits: 0, exitCodes: [] };
+  readonly stats: WorkerProcessStats = { starts: 0, kills: 0, unexpectedExits: 0, exitCodes: [], killedAt: [] };
   private current: CliProcess | null = null;
   private stopped = false;
   private restartTimer: NodeJS.Timeout | null = null;
@@ -30,7 +37,7 @@ export class WorkerProcess {
     if (this.stopped || this.current) return;
     this.stats.starts += 1;
     const startedAt = new Date().toISOString();
-    const run = runCli(['worker', '--no-reconcile', ...(this.options.args ?? [])], this.options.env);
+    const run = runCli(['worker', '--no-reconcile', '--no-verify', ...(this.options.args ?? [])], this.options.env);
     this.current = run;
     const forget = killWithParent(run.child);
     void run.exited.then(({ code, signal }) => {
@@ -50,6 +57,7 @@ export class WorkerProcess {
     const run = this.current;
     if (run) {
       this.stats.kills += 1;
+      this.stats.killedAt.push(Date.now());
       run.child.kill('SIGKILL');
       await run.exited;
     }
