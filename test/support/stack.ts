@@ -59,6 +59,11 @@ export type StackOptions = {
   concurrency?: number;
   /** Any setting, as the environment would give it; wins over the stack's own. */
   env?: Record<string, string>;
+  /**
+   * Parsed settings set after validation, for values the floors refuse operators on purpose
+   * (a VERIFY_WITHIN of seconds, so a test sees a whole verification cycle).
+   */
+  config?: Partial<Config>;
   /** Default: silent. */
   logger?: Logger;
   /** Start the receiver now (true, or its options); the fake, if any, delivers its webhooks there. */
@@ -173,7 +178,8 @@ async function assemble(
     ...options.env,
   };
   const openRuntime = async (env: Record<string, string> = {}): Promise<Runtime> => {
-    const runtime = await createRuntime({ config: loadConfig({ ...settings, ...env }), logger: options.logger ?? silentLogger, migrate: false });
+    const config = { ...loadConfig({ ...settings, ...env }), ...options.config };
+    const runtime = await createRuntime({ config, logger: options.logger ?? silentLogger, migrate: false });
     cleanups.push(() => runtime.close());
     return runtime;
   };
