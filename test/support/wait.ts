@@ -1,7 +1,8 @@
 // Polling helpers: tests wait for a state they can observe (a row, a job count), never for a
 // fixed time, so a slow shared machine makes them slower, not flaky.
-import type { Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { Metrics } from '../../src/observability/metrics.js';
+import { JOB, type SyncBundleData } from '../../src/queue/jobs.js';
 import type { SyncQueue } from '../../src/queue/sync-queue.js';
 
 export async function waitFor<T>(
@@ -29,6 +30,12 @@ export async function waitForIdleQueue(queue: Queue, timeoutMs = 20_000): Promis
 }
 
 /** Sync jobs not yet run (prioritized is where BullMQ keeps jobs with a priority). */
+/** The sync-bundle jobs waiting to run (not delayed), sorted by bundle id so tests compare them as lists. */
+export async function waitingSyncJobs(queue: SyncQueue): Promise<Job<SyncBundleData>[]> {
+  const jobs = (await queue.getJobs(['prioritized', 'waiting'])) as Job<SyncBundleData>[];
+  return jobs.filter((job) => job.name === JOB.syncBundle).sort((a, b) => a.data.bundleId.localeCompare(b.data.bundleId));
+}
+
 export async function pendingSyncJobs(queue: SyncQueue) {
   return queue.getJobs(['prioritized', 'waiting', 'delayed']);
 }

@@ -1,7 +1,7 @@
 // Replay plans and enqueues from the inbox and the failed jobs (the command that prints them
 // is tested in test/cli/replay/).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import { JOB, PRIORITY, SYNC_QUEUE_NAME, type SyncBundleData } from '../../src/queue/jobs.js';
 import { createRedis } from '../../src/queue/redis.js';
 import { enqueueBundleSyncs, type SyncQueue } from '../../src/queue/sync-queue.js';
@@ -9,16 +9,12 @@ import { enqueueReplay, planEventReplay, planFailedRetry, retryFailedSyncJobs } 
 import { insertReplayHistory } from '../support/inbox-history.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { TEST_REDIS_URL, openTestQueue, type TestQueue } from '../support/redis.js';
+import { waitingSyncJobs } from '../support/wait.js';
 
 let database: TestDatabase;
 let own: TestQueue;
 let prefix: string;
 let queue: SyncQueue;
-
-async function waitingSyncJobs(): Promise<Job<SyncBundleData>[]> {
-  const jobs = (await queue.getJobs(['prioritized', 'waiting'])) as Job<SyncBundleData>[];
-  return jobs.filter((job) => job.name === JOB.syncBundle).sort((a, b) => a.data.bundleId.localeCompare(b.data.bundleId));
-}
 
 beforeAll(async () => {
   database = await createTestDatabase('replay');
@@ -54,7 +50,7 @@ describe('replay', () => {
     const plan = await planEventReplay(database.db, {});
     await enqueueReplay(queue, plan.bundles);
     await enqueueReplay(queue, plan.bundles);
-    const jobs = await waitingSyncJobs();
+    const jobs = await waitingSyncJobs(queue);
     expect(jobs.map((job) => [job.data.bundleId, job.data.reason, job.data.sourceRef, job.opts.priority])).toEqual([
       ['bnd_a', 'replay', 'evt_2', PRIORITY.replay],
       ['bnd_b', 'replay', 'evt_3', PRIORITY.replay],
@@ -91,7 +87,7 @@ describe('replay', () => {
 
     expect(await retryFailedSyncJobs(queue, plan)).toBe(3);
     expect(await queue.getFailedCount()).toBe(1);
-    const jobs = await waitingSyncJobs();
+    const jobs = await waitingSyncJobs(queue);
     expect(jobs.map((job) => [job.data.bundleId, job.data.reason, job.opts.priority])).toEqual([
       ['bnd_a', 'replay', PRIORITY.replay],
       ['bnd_c', 'replay', PRIORITY.replay],

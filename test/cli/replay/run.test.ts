@@ -3,12 +3,11 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from 'bullmq';
-import { JOB, type SyncBundleData } from '../../../src/queue/jobs.js';
 import type { SyncQueue } from '../../../src/queue/sync-queue.js';
 import { insertReplayHistory } from '../../support/inbox-history.js';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
 import { TEST_REDIS_URL, openTestQueue, type TestQueue } from '../../support/redis.js';
+import { waitingSyncJobs } from '../../support/wait.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/tokportal-sync.js', import.meta.url));
 
@@ -16,11 +15,6 @@ let database: TestDatabase;
 let own: TestQueue;
 let prefix: string;
 let queue: SyncQueue;
-
-async function waitingSyncJobs(): Promise<Job<SyncBundleData>[]> {
-  const jobs = (await queue.getJobs(['prioritized', 'waiting'])) as Job<SyncBundleData>[];
-  return jobs.filter((job) => job.name === JOB.syncBundle).sort((a, b) => a.data.bundleId.localeCompare(b.data.bundleId));
-}
 
 beforeAll(async () => {
   database = await createTestDatabase('replaycli');
@@ -48,11 +42,11 @@ describe('replay', () => {
       });
     const dry = await cli(['--since', '2026-03-01T11:15:00Z', '--dry-run']);
     expect(dry).toMatchObject({ code: 0, stdout: 'events: 4 matching, would enqueue 3 bundle syncs (1 events name no bundle: skipped)\n' });
-    expect(await waitingSyncJobs()).toEqual([]);
+    expect(await waitingSyncJobs(queue)).toEqual([]);
 
     const real = await cli(['--type', 'account.finalized', '--failed']);
     expect(real.code).toBe(0);
     expect(real.stdout).toBe('events: 1 matching, enqueued 1 bundle syncs\nfailed jobs: 0 sync jobs for 0 bundles, enqueued 0 fresh syncs, 0 failed jobs cleared\n');
-    expect((await waitingSyncJobs()).map((job) => job.data.bundleId)).toEqual(['bnd_a']);
+    expect((await waitingSyncJobs(queue)).map((job) => job.data.bundleId)).toEqual(['bnd_a']);
   });
 });
